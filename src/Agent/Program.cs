@@ -1,7 +1,4 @@
 using Agent;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddHostedService<Worker>();
-
-var host = builder.Build();
-host.Run();
+using var host = AgentHost.Build(args);
+await host.RunAsync();

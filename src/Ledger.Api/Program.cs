@@ -1,6 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using Ledger.Api;
 
-app.MapGet("/", () => "Hello World!");
+var app = LedgerHost.Build(args);
+await app.RunAsync();
 
-app.Run();
+public partial class Program;

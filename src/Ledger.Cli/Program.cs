@@ -1,1 +1,1 @@
-﻿Console.WriteLine("Hello, World!");
+return await Ledger.Cli.CliApp.RunAsync(args);

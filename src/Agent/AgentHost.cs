@@ -1,0 +1,69 @@
+using Agent.Backups;
+using Agent.Heartbeats;
+using JasperFx.CodeGeneration;
+using Ledger.Contracts.Agents;
+using Ledger.Contracts.Backups;
+using Ledger.Postgres;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Postgresql;
+
+namespace Agent;
+
+/// <summary>
+/// Composes an agent: a worker that joins the ledger's Wolverine system over the PostgreSQL transport, listens on
+/// the queue of each environment it serves, runs pg_dump/pg_restore, and reports facts to the ledger queue.
+/// </summary>
+public static class AgentHost
+{
+    public static IHost Build(string[] args, Action<HostApplicationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ApplicationName = typeof(AgentHost).Assembly.GetName().Name,
+        });
+        configure?.Invoke(builder);
+
+        var (options, ledgerConnection) = AgentOptions.From(builder.Configuration);
+        var tools = PgToolPaths.Locate(options.PgBinDir);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(tools);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PgProcessRunner>();
+        builder.Services.AddSingleton<BackupTaker>();
+        builder.Services.AddSingleton<BackupVerifier>();
+        builder.Services.AddHostedService<HeartbeatService>();
+
+        builder.UseWolverine(opts =>
+        {
+            opts.ServiceName = "dgledger-agent";
+            opts.ApplicationAssembly = typeof(AgentHost).Assembly;
+            opts.UsePostgresqlPersistenceAndTransport(ledgerConnection, "agent_messages", transportSchema: Queues.Schema)
+                .AutoProvision();
+            foreach (var environment in options.Environments)
+            {
+                opts.ListenToPostgresqlQueue(Queues.ForEnvironment(environment));
+            }
+
+            // Everything the agent learns goes to the ledger, which appends it to the right stream.
+            opts.PublishMessage<AgentHeartbeat>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<BackupStarted>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<BackupTaken>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<BackupFailed>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<BackupVerified>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<BackupVerificationFailed>().ToPostgresqlQueue(Queues.Ledger);
+
+            opts.Durability.Mode = options.SoloNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
+            opts.Policies.UseDurableLocalQueues();
+            opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
+            opts.DefaultExecutionTimeout = options.MaxBackupDuration;
+            // A dump is never retried behind the operator's back: its outcome, good or bad, is the report.
+            opts.Policies.OnAnyException().MoveToErrorQueue();
+            // Generate handler code in memory at start: nothing is written next to the binaries or the working directory.
+            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+        });
+
+        return builder.Build();
+    }
+}

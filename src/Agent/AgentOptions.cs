@@ -1,0 +1,109 @@
+using Ledger.Contracts.Agents;
+using Ledger.Postgres;
+
+namespace Agent;
+
+/// <summary>One database the agent manages (section <c>Agent:Databases</c>).</summary>
+public sealed class ManagedDatabaseOptions
+{
+    public string Name { get; set; } = "";
+    public string Environment { get; set; } = "";
+    /// <summary>Libpq URI or Npgsql connection string. A secret: never logged, never sent to the ledger.</summary>
+    public string ConnectionString { get; set; } = "";
+    public string Role { get; set; } = DatabaseRoles.NonPrimary;
+
+    public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role);
+}
+
+/// <summary>The agent's settings (section <c>Agent</c>, plus <c>ConnectionStrings:Ledger</c>), validated at start.</summary>
+public sealed class AgentOptions
+{
+    public string Id { get; set; } = Environment.MachineName.ToLowerInvariant();
+    public string Repository { get; set; } = "";
+    public string? PgBinDir { get; set; }
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan MaxBackupDuration { get; set; } = TimeSpan.FromHours(6);
+    /// <summary>pg_dump's --compress level for the custom format (0-9).</summary>
+    public int CompressionLevel { get; set; } = 6;
+    public List<ManagedDatabaseOptions> Databases { get; set; } = [];
+    /// <summary>Run Wolverine as a single node (tests, the demo); production agents leave this off.</summary>
+    public bool SoloNode { get; set; }
+
+    /// <summary>The environments served, each one a queue the agent listens on.</summary>
+    public IReadOnlyList<string> Environments => Databases.Select(d => d.Environment).Distinct().Order().ToList();
+
+    public ManagedDatabaseOptions? Find(string environment, string database) =>
+        Databases.FirstOrDefault(d => d.Environment == environment && d.Name == database);
+
+    public static (AgentOptions Options, string LedgerConnection) From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Agent").Get<AgentOptions>() ?? new AgentOptions();
+        var ledger = configuration.GetConnectionString("Ledger");
+        var problems = options.Problems().ToList();
+        if (string.IsNullOrWhiteSpace(ledger))
+        {
+            problems.Insert(0, "ConnectionStrings:Ledger is not set (the ledger's database, which carries the message queues)");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("The agent's configuration is invalid: " + string.Join("; ", problems) + ".");
+        }
+
+        foreach (var db in options.Databases)
+        {
+            db.ConnectionString = PgConnectionStrings.Normalize(db.ConnectionString);
+        }
+
+        options.Repository = Path.GetFullPath(options.Repository);
+        return (options, PgConnectionStrings.Normalize(ledger!));
+    }
+
+    /// <summary>Every problem with the settings, each naming its key. Never echoes a connection string.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrWhiteSpace(Id) || Id.Length > 64 || !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            yield return "Agent:Id must be 1-64 letters, digits, '-', '_' or '.'";
+        }
+
+        if (string.IsNullOrWhiteSpace(Repository))
+        {
+            yield return "Agent:Repository (the backup directory) is not set";
+        }
+
+        if (CompressionLevel is < 0 or > 9)
+        {
+            yield return "Agent:CompressionLevel must be 0-9";
+        }
+
+        if (Databases.Count == 0)
+        {
+            yield return "Agent:Databases is empty: the agent would serve nothing";
+        }
+
+        for (var i = 0; i < Databases.Count; i++)
+        {
+            var db = Databases[i];
+            if (!PgIdentifier.IsValid(db.Name)) yield return $"Agent:Databases:{i}:Name '{db.Name}' is not a valid identifier";
+            if (!EnvironmentNames.IsValid(db.Environment)) yield return $"Agent:Databases:{i}:Environment '{db.Environment}' must be lower-case letters, digits and dashes";
+            if (!DatabaseRoles.IsValid(db.Role)) yield return $"Agent:Databases:{i}:Role must be '{DatabaseRoles.Primary}' or '{DatabaseRoles.NonPrimary}'";
+            if (string.IsNullOrWhiteSpace(db.ConnectionString))
+            {
+                yield return $"Agent:Databases:{i}:ConnectionString is not set";
+            }
+            else
+            {
+                string? error = null;
+                try { PgConnectionStrings.Normalize(db.ConnectionString); }
+                catch (ArgumentException e) { error = e.Message; }
+                if (error is not null) yield return $"Agent:Databases:{i}:ConnectionString: {error}";
+            }
+        }
+
+        foreach (var dup in Databases.GroupBy(d => (d.Environment, d.Name)).Where(g => g.Count() > 1))
+        {
+            yield return $"Agent:Databases lists {dup.Key.Environment}/{dup.Key.Name} twice";
+        }
+    }
+}

@@ -1,0 +1,9 @@
+using Ledger.Contracts.Backups;
+
+namespace Agent.Backups;
+
+/// <summary>Agent-internal step: run pg_dump for an accepted request (durable local queue).</summary>
+public sealed record DumpDatabase(TakeBackup Request);
+
+/// <summary>Agent-internal step: verify a freshly taken artifact.</summary>
+public sealed record VerifyBackup(BackupTaken Taken);

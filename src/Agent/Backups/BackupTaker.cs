@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Ledger.Contracts.Backups;
+using Ledger.Postgres;
+using Npgsql;
+
+namespace Agent.Backups;
+
+/// <summary>
+/// Takes one backup: exports a snapshot, streams <c>pg_dump --format=custom --snapshot</c> through a SHA-256 hasher
+/// into a hidden temporary file in the repository, fsyncs it, renames it atomically to its final name and writes the
+/// sidecar last. Any failure ends in <see cref="BackupFailed"/> and leaves nothing that looks like a finished backup.
+/// </summary>
+public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, TimeProvider clock,
+    ILogger<BackupTaker> log)
+{
+    private string? _pgDumpVersion;
+
+    public async Task<object> TakeAsync(TakeBackup request, CancellationToken ct)
+    {
+        var database = options.Find(request.Environment, request.Database);
+        var startedAt = clock.GetUtcNow();
+        if (database is null)
+        {
+            return Failed(request, $"Agent '{options.Id}' does not manage {request.Environment}/{request.Database}.", null);
+        }
+
+        var directory = Artifacts.DirectoryFor(options.Repository, request.Environment, request.Database);
+        var finalPath = Path.Combine(directory, Artifacts.FileNameFor(request.Database, startedAt, request.BackupId));
+        var partialPath = Artifacts.PartialPathFor(finalPath);
+        var stopwatch = Stopwatch.StartNew();
+        var renamed = false;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
+            await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, ct);
+
+            var dumpOptions = new List<string> { "--format=custom", $"--compress={options.CompressionLevel}", "--snapshot" };
+            var command = new PgCommand(tools.PgDump,
+                ["--format=custom", $"--compress={options.CompressionLevel}", $"--snapshot={snapshot.SnapshotId}", "--no-password"])
+            {
+                ConnectionString = database.ConnectionString,
+            };
+
+            PgProcessResult result;
+            string sha256;
+            long size;
+            IReadOnlyList<TableRowCount> counts;
+            await using (var file = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+                             bufferSize: 1 << 20, FileOptions.Asynchronous))
+            await using (var hashing = new HashingWriteStream(file))
+            {
+                // Count rows in the same snapshot while pg_dump streams it.
+                var counting = snapshot.CountRowsAsync(ct);
+                result = await runner.RunAsync(command, hashing, ct);
+                counts = await counting;
+                await hashing.FlushAsync(ct);
+                file.Flush(flushToDisk: true);
+                sha256 = hashing.HexDigest();
+                size = hashing.BytesWritten;
+            }
+
+            if (!result.Succeeded)
+            {
+                Artifacts.DeleteQuietly(partialPath);
+                return Failed(request, $"pg_dump exited with code {result.ExitCode}.", result.StderrTail);
+            }
+
+            File.Move(partialPath, finalPath);
+            renamed = true;
+            var finishedAt = clock.GetUtcNow();
+            var taken = new BackupTaken(request.BackupId, request.Environment, request.Database, request.Trigger,
+                request.Release, options.Id, startedAt, finishedAt, stopwatch.ElapsedMilliseconds, finalPath, size, sha256,
+                pgDumpVersion, snapshot.ServerVersion, dumpOptions, counts);
+            await Artifacts.WriteSidecarAsync(taken, ct);
+            log.LogInformation("Backup {BackupId} of {Environment}/{Database}: {Bytes} bytes in {Ms} ms",
+                request.BackupId, request.Environment, request.Database, size, stopwatch.ElapsedMilliseconds);
+            return taken;
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException
+                                      or PgToolsNotFoundException or OperationCanceledException or InvalidOperationException)
+        {
+            Artifacts.DeleteQuietly(partialPath);
+            if (renamed)
+            {
+                Artifacts.DeleteQuietly(finalPath);
+            }
+
+            var reason = e switch
+            {
+                OperationCanceledException => "The agent stopped before the backup finished.",
+                NpgsqlException => $"Cannot read the source database: {e.Message}",
+                _ => $"{e.GetType().Name}: {e.Message}",
+            };
+            log.LogWarning("Backup {BackupId} failed: {Reason}", request.BackupId, reason);
+            return Failed(request, reason, null);
+        }
+    }
+
+    private BackupFailed Failed(TakeBackup request, string reason, string? stderr) =>
+        new(request.BackupId, options.Id, reason, stderr, clock.GetUtcNow());
+
+    private async Task<string> ReadPgDumpVersionAsync(CancellationToken ct)
+    {
+        var result = await runner.RunAsync(new PgCommand(tools.PgDump, ["--version"]), null, ct);
+        return (result.StdoutText ?? "").Trim();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Data;
+using Ledger.Contracts.Backups;
+using Npgsql;
+
+namespace Agent.Backups;
+
+/// <summary>
+/// A REPEATABLE READ transaction on the source whose snapshot is exported to pg_dump (<c>--snapshot</c>), so that
+/// what the agent counts is exactly what the dump contains, even while the application keeps writing.
+/// It must stay open until pg_dump has finished.
+/// </summary>
+public sealed class SourceSnapshot : IAsyncDisposable
+{
+    // Tables whose data pg_dump writes: ordinary tables and partitions outside system schemas, not extension members.
+    private const string CountRowsSql = """
+        select n.nspname, c.relname,
+               (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind = 'r'
+          and n.nspname not in ('pg_catalog', 'information_schema')
+          and n.nspname not like 'pg\_toast%' and n.nspname not like 'pg\_temp%'
+          and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+        order by 1, 2
+        """;
+
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+
+    private SourceSnapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, string snapshotId, string serverVersion)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        SnapshotId = snapshotId;
+        ServerVersion = serverVersion;
+    }
+
+    public string SnapshotId { get; }
+    public string ServerVersion { get; }
+
+    public static async Task<SourceSnapshot> OpenAsync(string connectionString, CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            ApplicationName = "dgledger-agent",
+            Pooling = false,
+        }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+            await using (var readOnly = new NpgsqlCommand("set transaction read only", connection, transaction))
+            {
+                await readOnly.ExecuteNonQueryAsync(ct);
+            }
+
+            await using var command = new NpgsqlCommand(
+                "select pg_export_snapshot(), current_setting('server_version')", connection, transaction);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return new SourceSnapshot(connection, transaction, reader.GetString(0), reader.GetString(1));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Exact row counts of every table pg_dump will write, read in the exported snapshot.</summary>
+    public async Task<IReadOnlyList<TableRowCount>> CountRowsAsync(CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(CountRowsSql, _connection, _transaction) { CommandTimeout = 0 };
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var counts = new List<TableRowCount>();
+        while (await reader.ReadAsync(ct))
+        {
+            counts.Add(new TableRowCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        return counts;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _transaction.RollbackAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The connection may already be gone; closing it below ends the transaction either way.
+        }
+
+        await _connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,33 @@
+using Ledger.Contracts.Backups;
+
+namespace Agent.Backups;
+
+/// <summary>
+/// A backup in three durable steps, each reporting to the ledger as soon as it ends:
+/// accept (BackupStarted) -> dump (BackupTaken | BackupFailed) -> verify (BackupVerified | BackupVerificationFailed).
+/// </summary>
+public static class TakeBackupHandler
+{
+    public static IEnumerable<object> Handle(TakeBackup request, AgentOptions agent, DateTimeOffset now)
+    {
+        if (agent.Find(request.Environment, request.Database) is null)
+        {
+            yield return new BackupFailed(request.BackupId, agent.Id,
+                $"Agent '{agent.Id}' does not manage database '{request.Database}' in environment '{request.Environment}'.",
+                null, now);
+            yield break;
+        }
+
+        yield return new BackupStarted(request.BackupId, agent.Id, now);
+        yield return new DumpDatabase(request);
+    }
+
+    public static async Task<object[]> Handle(DumpDatabase step, BackupTaker taker, CancellationToken ct)
+    {
+        var outcome = await taker.TakeAsync(step.Request, ct);
+        return outcome is BackupTaken taken ? [taken, new VerifyBackup(taken)] : [outcome];
+    }
+
+    public static Task<object> Handle(VerifyBackup step, BackupVerifier verifier, CancellationToken ct) =>
+        verifier.VerifyAsync(step.Taken, ct);
+}

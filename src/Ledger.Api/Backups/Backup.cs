@@ -1,0 +1,19 @@
+using Ledger.Contracts.Backups;
+
+namespace Ledger.Api.Backups;
+
+/// <summary>
+/// The decision state of a backup stream: only what the handlers need to accept or ignore an agent's report.
+/// </summary>
+public sealed record Backup(Guid Id, string Status)
+{
+    public static Backup Create(BackupRequested e) => new(e.BackupId, BackupStatuses.Requested);
+
+    public Backup Apply(BackupStarted _) => this with { Status = BackupStatuses.Running };
+    public Backup Apply(BackupTaken _) => this with { Status = BackupStatuses.Taken };
+    public Backup Apply(BackupFailed _) => this with { Status = BackupStatuses.Failed };
+    public Backup Apply(BackupVerified _) => this with { Status = BackupStatuses.Verified };
+    public Backup Apply(BackupVerificationFailed _) => this with { Status = BackupStatuses.VerificationFailed };
+
+    public bool IsRunnable => Status is BackupStatuses.Requested or BackupStatuses.Running;
+}

@@ -1,0 +1,73 @@
+using Ledger.Api.Auth;
+using Ledger.Api.Http;
+using Ledger.Contracts.Backups;
+using Ledger.Contracts.Common;
+using Marten;
+using Marten.Pagination;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Ledger.Api.Backups;
+
+/// <summary>
+/// <c>GET /api/v1/backups</c>: the restore points, newest first, filtered by environment, database, trigger, status
+/// and a time window on the snapshot time, one page at a time.
+/// </summary>
+public static class ListBackupsEndpoint
+{
+    public const int MaxPageSize = 500;
+
+    public static ProblemDetails Validate(string? trigger, string? status, DateTimeOffset? since, DateTimeOffset? until,
+        int? page, int? pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (trigger is not null && !BackupTriggers.IsValid(trigger))
+        {
+            errors["trigger"] = [$"Must be one of {string.Join(", ", BackupTriggers.All)}."];
+        }
+
+        if (status is not null && !BackupStatuses.All.Contains(status))
+        {
+            errors["status"] = [$"Must be one of {string.Join(", ", BackupStatuses.All)}."];
+        }
+
+        if (since > until)
+        {
+            errors["since"] = ["Must not be after until."];
+        }
+
+        if (page is < 1)
+        {
+            errors["page"] = ["Must be 1 or more."];
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors["pageSize"] = [$"Must be between 1 and {MaxPageSize}."];
+        }
+
+        return errors.Count == 0 ? WolverineContinue.NoProblems : Problems.Invalid(errors);
+    }
+
+    [WolverineGet("/api/v1/backups")]
+    [Authorize(Policy = Policies.Read)]
+    public static async Task<Page<RestorePoint>> Get(string? environment, string? database, string? trigger,
+        string? status, DateTimeOffset? since, DateTimeOffset? until, int? page, int? pageSize,
+        IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<RestorePoint>().AsQueryable();
+        if (environment is not null) query = query.Where(x => x.Environment == environment);
+        if (database is not null) query = query.Where(x => x.Database == database);
+        if (trigger is not null) query = query.Where(x => x.Trigger == trigger);
+        if (status is not null) query = query.Where(x => x.Status == status);
+        if (since is { } from) query = query.Where(x => x.Timestamp >= from);
+        if (until is { } to) query = query.Where(x => x.Timestamp <= to);
+
+        var number = page ?? 1;
+        var size = pageSize ?? 50;
+        var paged = await query.OrderByDescending(x => x.Timestamp).ThenByDescending(x => x.Id)
+            .ToPagedListAsync(number, size, ct);
+        return new Page<RestorePoint>(paged.ToList(), number, size, paged.TotalItemCount);
+    }
+}

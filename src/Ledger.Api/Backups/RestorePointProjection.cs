@@ -1,0 +1,51 @@
+using Ledger.Contracts.Backups;
+using Marten.Events.Aggregation;
+
+namespace Ledger.Api.Backups;
+
+/// <summary>Folds a backup stream into its restore point (inline, one document per backup).</summary>
+public sealed partial class RestorePointProjection : SingleStreamProjection<RestorePoint, Guid>
+{
+    public static RestorePoint Create(BackupRequested e) => new()
+    {
+        Id = e.BackupId,
+        Environment = e.Environment,
+        Database = e.Database,
+        Trigger = e.Trigger,
+        Release = e.Release,
+        RequestedBy = e.RequestedBy,
+        RequestedAt = e.RequestedAt,
+        Timestamp = e.RequestedAt,
+        Status = BackupStatuses.Requested,
+    };
+
+    public static RestorePoint Apply(BackupStarted e, RestorePoint rp) =>
+        rp with { Status = BackupStatuses.Running, AgentId = e.AgentId, StartedAt = e.StartedAt };
+
+    public static RestorePoint Apply(BackupTaken e, RestorePoint rp) => rp with
+    {
+        Status = BackupStatuses.Taken,
+        AgentId = e.AgentId,
+        StartedAt = e.StartedAt,
+        FinishedAt = e.FinishedAt,
+        DurationMs = e.DurationMs,
+        ArtifactPath = e.ArtifactPath,
+        SizeBytes = e.SizeBytes,
+        Sha256 = e.Sha256,
+        PgDumpVersion = e.PgDumpVersion,
+        ServerVersion = e.ServerVersion,
+        DumpOptions = e.DumpOptions,
+        TableRowCounts = e.TableRowCounts,
+        // The data is as of the snapshot pg_dump read, taken when the dump started.
+        Timestamp = e.StartedAt,
+    };
+
+    public static RestorePoint Apply(BackupFailed e, RestorePoint rp) =>
+        rp with { Status = BackupStatuses.Failed, AgentId = e.AgentId, FailureReason = e.Reason, FinishedAt = e.FailedAt };
+
+    public static RestorePoint Apply(BackupVerified e, RestorePoint rp) =>
+        rp with { Status = BackupStatuses.Verified, VerifiedAt = e.VerifiedAt };
+
+    public static RestorePoint Apply(BackupVerificationFailed e, RestorePoint rp) =>
+        rp with { Status = BackupStatuses.VerificationFailed, FailureReason = e.Reason };
+}

@@ -1,0 +1,96 @@
+using JasperFx;
+using JasperFx.CodeGeneration;
+using Ledger.Api.Agents;
+using Ledger.Api.Auth;
+using Ledger.Api.Backups;
+using Ledger.Api.Health;
+using Ledger.Api.Http;
+using Ledger.Contracts.Agents;
+using Marten;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Postgresql;
+using Wolverine.Postgresql.Transport;
+
+namespace Ledger.Api;
+
+/// <summary>
+/// Composes the ledger: Marten event store (schema <c>ledger</c>), Wolverine over the PostgreSQL transport,
+/// Wolverine.Http endpoints, bearer-token auth. Each feature folder registers itself.
+/// </summary>
+public static class LedgerHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(LedgerHost).Assembly.GetName().Name,
+        });
+        configure?.Invoke(builder);
+
+        var options = LedgerOptions.From(builder.Configuration);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddLedgerAuth(builder.Configuration);
+        builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+
+        builder.Services.AddMarten(store =>
+            {
+                store.Connection(options.ConnectionString);
+                store.DatabaseSchemaName = "ledger";
+                store.Events.DatabaseSchemaName = "ledger";
+                // Upstream DistributedLock (see README, the NuGet shim) needs this for the async daemon's lock.
+                store.Events.UseAdvisoryLockTransaction = true;
+                store.AddBackups();
+                store.AddAgents();
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine(w =>
+            {
+                w.MessageStorageSchemaName = "ledger_messages";
+                w.TransportSchemaName = Queues.Schema;
+            });
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ServiceName = "dgledger-ledger";
+            // Hosted in-process by the CLI demo and the tests too: find handlers and endpoints here, not in the entry assembly.
+            opts.ApplicationAssembly = typeof(LedgerHost).Assembly;
+            opts.Durability.Mode = options.SoloNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
+            opts.Policies.AutoApplyTransactions();
+            opts.Policies.UseDurableLocalQueues();
+            opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
+            // Reports about one backup must be appended in the order the agent sent them (started, taken, verified):
+            // one listener, one message at a time, on one node of the cluster.
+            opts.ListenToPostgresqlQueue(Queues.Ledger).ListenWithStrictOrdering();
+            opts.Policies.OnException<Npgsql.NpgsqlException>().RetryWithCooldown(
+                TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+            // Generate handler code in memory at start: nothing is written next to the binaries or the working directory.
+            opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+            // Create the queue tables (ledger's and, for sending, the agents') on demand.
+            opts.Transports.GetOrCreate<PostgresqlTransport>().AutoProvision = true;
+        });
+        builder.Services.AddWolverineHttp();
+
+        var app = builder.Build();
+        app.UseRequestBodyLimit(options.MaxRequestBodyBytes);
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapHealth();
+        app.MapWolverineEndpoints(http =>
+        {
+            http.RequireAuthorizeOnAll();
+            http.RejectUnparseableQueryValues = true;
+        });
+        return app;
+    }
+}

@@ -1,0 +1,37 @@
+using Ledger.Cli.Common;
+using Ledger.Contracts.Agents;
+using Ledger.Contracts.Backups;
+
+namespace Ledger.Cli.Backups;
+
+/// <summary>Checks of backup options that need no server; each failure is a usage error (exit 2).</summary>
+internal static class BackupInput
+{
+    public static string Kind(string kind) =>
+        BackupTriggers.IsValid(kind)
+            ? kind
+            : throw new UsageException($"invalid --kind '{kind}': expected one of {string.Join(", ", BackupTriggers.All)}");
+
+    public static string? OptionalKind(string? kind) => kind is null ? null : Kind(kind);
+
+    public static string? OptionalStatus(string? status) =>
+        status is null || BackupStatuses.All.Contains(status)
+            ? status
+            : throw new UsageException($"invalid --status '{status}': expected one of {string.Join(", ", BackupStatuses.All)}");
+
+    public static string Environment(string environment) =>
+        EnvironmentNames.IsValid(environment)
+            ? environment
+            : throw new UsageException($"invalid --env '{environment}': use lower-case letters, digits and dashes, starting with a letter (at most 32)");
+
+    public static string Database(string database) =>
+        !string.IsNullOrWhiteSpace(database) ? database : throw new UsageException("--db must name a database");
+
+    public static Guid Id(string id) =>
+        Guid.TryParse(id, out var guid)
+            ? guid
+            : throw new UsageException($"'{id}' is not a backup id: pass the full id ('dgledger backups list --json' shows it)");
+
+    public static int Positive(string option, int value) =>
+        value >= 1 ? value : throw new UsageException($"invalid {option} {value}: expected 1 or more");
+}

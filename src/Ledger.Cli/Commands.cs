@@ -1,0 +1,33 @@
+using Cocona;
+using Cocona.Builder;
+using Ledger.Cli.Agents;
+using Ledger.Cli.Backups;
+
+namespace Ledger.Cli;
+
+/// <summary>
+/// Every dgledger command, registered in one place: noun groups with verb subcommands.
+/// A command class exposes methods marked <c>[Command("verb")]</c> (public methods without it are not commands),
+/// takes <c>ConnectionOptions</c> for --url/--token, returns an exit code from <see cref="ExitCodes"/>, and
+/// writes through <c>CliRuntime</c>, never <c>Console</c>.
+/// </summary>
+internal static class Commands
+{
+    public static void Register(ICoconaCommandsBuilder app)
+    {
+        app.AddSubCommand("backups", backups =>
+        {
+            backups.AddCommands<TakeBackupCommand>();
+            backups.AddCommands<ListBackupsCommand>();
+            backups.AddCommands<ShowBackupCommand>();
+        }).WithDescription("take, list and inspect backups");
+
+        app.AddSubCommand("agents", agents =>
+        {
+            agents.AddCommands<ListAgentsCommand>();
+        }).WithDescription("see the agents that take backups");
+
+        // `dgledger demo` (Demo/DemoCommand.cs) registers here:
+        app.AddCommands<Demo.DemoCommand>();
+    }
+}

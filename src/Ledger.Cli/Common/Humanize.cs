@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Ledger.Cli.Common;
+
+/// <summary>How values read in tables: sizes in binary units, ages in one unit, times in UTC, ids short.</summary>
+internal static class Humanize
+{
+    public const string None = "-";
+    private static readonly string[] SizeUnits = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+
+    /// <summary><c>512 B</c>, <c>1.5 KiB</c>, <c>12.3 MiB</c>; <c>-</c> when unknown.</summary>
+    public static string Size(long? bytes)
+    {
+        if (bytes is not { } value)
+        {
+            return None;
+        }
+
+        if (value < 1024)
+        {
+            return value.ToString(CultureInfo.InvariantCulture) + " B";
+        }
+
+        var scaled = (double)value;
+        var unit = -1;
+        while (scaled >= 1024 && unit < SizeUnits.Length - 1)
+        {
+            scaled /= 1024;
+            unit++;
+        }
+
+        // 1023.96 KiB would round to "1024.0 KiB": carry it to the next unit instead.
+        if (Math.Round(scaled, 1) >= 1024 && unit < SizeUnits.Length - 1)
+        {
+            scaled /= 1024;
+            unit++;
+        }
+
+        return scaled.ToString("0.0", CultureInfo.InvariantCulture) + " " + SizeUnits[unit];
+    }
+
+    /// <summary>An age in its largest sensible unit: <c>45s</c>, <c>12m</c>, <c>5h</c>, <c>3d</c>.</summary>
+    public static string Age(TimeSpan age)
+    {
+        if (age < TimeSpan.Zero)
+        {
+            age = TimeSpan.Zero;
+        }
+
+        return age switch
+        {
+            { TotalMinutes: < 1 } => $"{(int)age.TotalSeconds}s",
+            { TotalHours: < 1 } => $"{(int)age.TotalMinutes}m",
+            { TotalHours: < 48 } => $"{(int)age.TotalHours}h",
+            _ => $"{(int)age.TotalDays}d",
+        };
+    }
+
+    /// <summary>A run time: <c>850ms</c>, <c>3.2s</c>, <c>4m05s</c>, <c>1h02m</c>.</summary>
+    public static string Duration(long? milliseconds)
+    {
+        if (milliseconds is not { } ms)
+        {
+            return None;
+        }
+
+        var span = TimeSpan.FromMilliseconds(ms);
+        return span switch
+        {
+            { TotalSeconds: < 1 } => $"{ms}ms",
+            { TotalMinutes: < 1 } => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s",
+            { TotalHours: < 1 } => $"{(int)span.TotalMinutes}m{span.Seconds:00}s",
+            _ => $"{(int)span.TotalHours}h{span.Minutes:00}m",
+        };
+    }
+
+    /// <summary><c>2025-01-31 08:00:00</c> in UTC; <c>-</c> when unknown.</summary>
+    public static string Utc(DateTimeOffset? at) =>
+        at is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : None;
+
+    /// <summary>The first 8 hex digits of an id, as tables show it.</summary>
+    public static string ShortId(Guid id) => id.ToString("N")[..8];
+
+    public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string OrNone(string? text) => string.IsNullOrWhiteSpace(text) ? None : text;
+}

@@ -1,0 +1,210 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Agent;
+using Ledger.Api;
+using Ledger.Contracts.Agents;
+using Ledger.Postgres;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Ledger.Cli.Demo;
+
+/// <summary>A database an embedded agent should manage.</summary>
+public sealed record EmbeddedDatabase(string Environment, string Name, string ConnectionString, string Role = DatabaseRoles.NonPrimary);
+
+/// <summary>
+/// Everything DgLedger needs, on one machine, with no configuration: a private PostgreSQL (from
+/// <see cref="PostgresProvisioner"/>), the ledger on a loopback port, and one agent. Used by <c>dgledger demo</c>
+/// and by the scenario tests, so both exercise the same real parts.
+/// </summary>
+public sealed class EmbeddedStack : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private string _logLevel = "Warning";
+
+    private EmbeddedStack(PostgresInstance postgres, string repository) => (Postgres, Repository) = (postgres, repository);
+
+    public PostgresInstance Postgres { get; }
+    public string Repository { get; }
+    public WebApplication Ledger { get; private set; } = null!;
+    public IHost Agent { get; private set; } = null!;
+    public Uri LedgerUrl { get; private set; } = null!;
+    public string LedgerConnectionString { get; private set; } = "";
+
+    /// <summary>Token name -> (token, roles). Tokens are random per stack and never printed.</summary>
+    public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
+
+    public const string AgentId = "embedded-agent";
+
+    /// <summary>Starts the whole chain and waits until the ledger has heard the agent's first heartbeat.</summary>
+    public static async Task<EmbeddedStack> StartAsync(
+        Func<PostgresInstance, Task<IReadOnlyList<EmbeddedDatabase>>> databases,
+        Action<string>? progress = null,
+        string? repository = null,
+        string logLevel = "Warning",
+        CancellationToken ct = default)
+    {
+        progress ??= _ => { };
+        progress("Starting a private PostgreSQL");
+        var postgres = await PostgresProvisioner.AcquireAsync(progress: progress, ct: ct);
+        repository ??= Path.Combine(Path.GetTempPath(), "dgledger-repo-" + Guid.NewGuid().ToString("N")[..8]);
+        var stack = new EmbeddedStack(postgres, repository) { _logLevel = logLevel };
+        try
+        {
+            var managed = await databases(postgres);
+            stack.LedgerConnectionString = await postgres.CreateDatabaseAsync("dgledger_" + Guid.NewGuid().ToString("N")[..8], ct);
+            stack.Tokens = Roles().ToDictionary(r => r, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
+
+            progress("Starting the ledger");
+            stack.Ledger = LedgerHost.Build([], b =>
+            {
+                b.WebHost.UseUrls("http://127.0.0.1:0");
+                b.Configuration.AddInMemoryCollection(stack.LedgerSettings());
+            });
+            await stack.Ledger.StartAsync(ct);
+            stack._owned.Add(stack.Ledger);
+            var address = stack.Ledger.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            stack.LedgerUrl = new Uri(address);
+
+            progress($"Starting agent '{AgentId}' for {string.Join(", ", managed.Select(m => $"{m.Environment}/{m.Name}"))}");
+            stack.Agent = AgentHost.Build([], b => b.Configuration.AddInMemoryCollection(stack.AgentSettings(managed)));
+            await stack.Agent.StartAsync(ct);
+            stack._owned.Add((IAsyncDisposable)stack.Agent);
+
+            await stack.WaitForAgentAsync(ct);
+            progress($"Ledger at {stack.LedgerUrl} heard the agent");
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>An HTTP client for the ledger carrying the token of <paramref name="role"/> (or none).</summary>
+    public HttpClient Client(string? role = null)
+    {
+        var client = new HttpClient { BaseAddress = LedgerUrl };
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens[role]);
+        }
+
+        return client;
+    }
+
+    /// <summary>Creates a small sample source database with DecisionGraph-shaped tables.</summary>
+    public static async Task<string> CreateSampleSourceAsync(PostgresInstance postgres, string name, CancellationToken ct = default)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync(name, ct);
+        await using var stream = typeof(EmbeddedStack).Assembly.GetManifestResourceStream("demo-source.sql")!;
+        var sql = await new StreamReader(stream).ReadToEndAsync(ct);
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+        return connectionString;
+    }
+
+    private static IEnumerable<string> Roles() => Contracts.Common.Roles.All;
+
+    private Dictionary<string, string?> LedgerSettings()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Ledger"] = LedgerConnectionString,
+            ["Ledger:SoloNode"] = "true",
+            ["Logging:LogLevel:Default"] = _logLevel,
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        var i = 0;
+        foreach (var (role, token) in Tokens)
+        {
+            settings[$"Auth:Tokens:{i}:Name"] = $"embedded-{role}";
+            settings[$"Auth:Tokens:{i}:Token"] = token;
+            settings[$"Auth:Tokens:{i}:Roles:0"] = role;
+            i++;
+        }
+
+        return settings;
+    }
+
+    private Dictionary<string, string?> AgentSettings(IReadOnlyList<EmbeddedDatabase> managed)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Ledger"] = LedgerConnectionString,
+            ["Agent:Id"] = AgentId,
+            ["Agent:Repository"] = Repository,
+            ["Agent:SoloNode"] = "true",
+            ["Agent:HeartbeatInterval"] = "00:00:05",
+            ["Logging:LogLevel:Default"] = _logLevel,
+        };
+        for (var i = 0; i < managed.Count; i++)
+        {
+            settings[$"Agent:Databases:{i}:Name"] = managed[i].Name;
+            settings[$"Agent:Databases:{i}:Environment"] = managed[i].Environment;
+            settings[$"Agent:Databases:{i}:ConnectionString"] = managed[i].ConnectionString;
+            settings[$"Agent:Databases:{i}:Role"] = managed[i].Role;
+        }
+
+        return settings;
+    }
+
+    private async Task WaitForAgentAsync(CancellationToken ct)
+    {
+        using var client = Client(Contracts.Common.Roles.Reader);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var agents = await client.GetFromJsonAsync<List<AgentStatus>>("/api/v1/agents", ct);
+            if (agents?.Any(a => a.Id == AgentId) == true)
+            {
+                return;
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        throw new TimeoutException("The ledger did not hear from the embedded agent within 60 seconds.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            try
+            {
+                if (owned is IHost host)
+                {
+                    await host.StopAsync(TimeSpan.FromSeconds(10));
+                }
+
+                await owned.DisposeAsync();
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+
+        await Postgres.DisposeAsync();
+        try
+        {
+            if (Directory.Exists(Repository) && Repository.Contains("dgledger-repo-", StringComparison.Ordinal))
+            {
+                Directory.Delete(Repository, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,55 @@
+namespace Ledger.Contracts.Agents;
+
+/// <summary>A database an agent manages, as announced to the ledger (never its connection string).</summary>
+public sealed record ManagedDatabase(string Environment, string Name, string Role);
+
+/// <summary>Database roles: restores into a primary need explicit consent; drills never touch one.</summary>
+public static class DatabaseRoles
+{
+    public const string Primary = "primary";
+    public const string NonPrimary = "non-primary";
+    public static bool IsValid(string? role) => role is Primary or NonPrimary;
+}
+
+/// <summary>Sent by every agent on an interval so the ledger knows who is alive and what they serve.</summary>
+public sealed record AgentHeartbeat(
+    string AgentId,
+    string Hostname,
+    string Version,
+    IReadOnlyList<ManagedDatabase> Databases,
+    DateTimeOffset SentAt);
+
+/// <summary>What the ledger knows of an agent.</summary>
+public sealed record AgentStatus
+{
+    public string Id { get; init; } = "";
+    public string Hostname { get; init; } = "";
+    public string Version { get; init; } = "";
+    public IReadOnlyList<ManagedDatabase> Databases { get; init; } = [];
+    public IReadOnlyList<string> Environments { get; init; } = [];
+    public DateTimeOffset FirstSeen { get; init; }
+    public DateTimeOffset LastHeartbeat { get; init; }
+}
+
+/// <summary>Naming rules shared by the ledger and the agents.</summary>
+public static class EnvironmentNames
+{
+    /// <summary>Lower-case letters, digits and dashes, starting with a letter, at most 32 characters.</summary>
+    public static bool IsValid(string? environment) =>
+        environment is { Length: > 0 and <= 32 }
+        && environment[0] is >= 'a' and <= 'z'
+        && environment.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+}
+
+/// <summary>The Wolverine PostgreSQL queues that connect the ledger and its agents.</summary>
+public static class Queues
+{
+    /// <summary>Schema of the queue tables, shared by the ledger and every agent (each keeps its own envelope store).</summary>
+    public const string Schema = "dgledger_queues";
+
+    /// <summary>Where agents report: the ledger listens here.</summary>
+    public const string Ledger = "ledger";
+
+    /// <summary>The queue an environment's agents listen on (competing consumers when several serve it).</summary>
+    public static string ForEnvironment(string environment) => "agent_" + environment.Replace('-', '_');
+}

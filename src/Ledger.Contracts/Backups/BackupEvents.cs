@@ -1,0 +1,66 @@
+namespace Ledger.Contracts.Backups;
+
+// The events of a backup stream (stream id = BackupId). Past tense: stream id first, then the facts, then who and when.
+// Agents report BackupStarted .. BackupVerificationFailed as messages on the ledger queue; the ledger appends them.
+
+/// <summary>Someone (a person, a pipeline, the scheduler) asked for a backup.</summary>
+public sealed record BackupRequested(
+    Guid BackupId,
+    string Environment,
+    string Database,
+    string Trigger,
+    string? Release,
+    string RequestedBy,
+    DateTimeOffset RequestedAt);
+
+/// <summary>The agent serving the environment picked the request up and started pg_dump.</summary>
+public sealed record BackupStarted(
+    Guid BackupId,
+    string AgentId,
+    DateTimeOffset StartedAt);
+
+/// <summary>A finished, durable artifact exists. Carries everything the runbook asks to record.</summary>
+public sealed record BackupTaken(
+    Guid BackupId,
+    string Environment,
+    string Database,
+    string Trigger,
+    string? Release,
+    string AgentId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    long DurationMs,
+    string ArtifactPath,
+    long SizeBytes,
+    string Sha256,
+    string PgDumpVersion,
+    string ServerVersion,
+    IReadOnlyList<string> DumpOptions,
+    IReadOnlyList<TableRowCount> TableRowCounts);
+
+/// <summary>The backup could not be taken; no artifact that looks finished was left behind.</summary>
+public sealed record BackupFailed(
+    Guid BackupId,
+    string AgentId,
+    string Reason,
+    string? StderrTail,
+    DateTimeOffset FailedAt);
+
+/// <summary>The artifact re-hashed to the recorded SHA-256 and its table of contents holds every counted table.</summary>
+public sealed record BackupVerified(
+    Guid BackupId,
+    string AgentId,
+    string Sha256,
+    int TablesChecked,
+    long DurationMs,
+    DateTimeOffset VerifiedAt);
+
+/// <summary>The artifact did not survive verification: it must not be restored.</summary>
+public sealed record BackupVerificationFailed(
+    Guid BackupId,
+    string AgentId,
+    string Reason,
+    DateTimeOffset FailedAt);
+
+/// <summary>Rows in one table, counted in the very snapshot pg_dump read.</summary>
+public sealed record TableRowCount(string Schema, string Table, long Rows);

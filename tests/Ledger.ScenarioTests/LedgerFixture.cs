@@ -1,0 +1,70 @@
+using Ledger.Cli;
+using Ledger.Cli.Demo;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.ScenarioTests;
+
+/// <summary>
+/// One real stack per test assembly: a private PostgreSQL, the ledger on a loopback port and an agent managing
+/// <c>staging/app</c> (a sample database) and <c>broken/gone</c> (a database whose server does not answer).
+/// Tests isolate themselves by environment or backup id rather than rebuilding hosts.
+/// </summary>
+public sealed class LedgerFixture : IAsyncLifetime
+{
+    public EmbeddedStack Stack { get; private set; } = null!;
+
+    public const string Environment = "staging";
+    public const string Database = "app";
+    public const string BrokenEnvironment = "broken";
+    public const string BrokenDatabase = "gone";
+
+    public async Task InitializeAsync()
+    {
+        Stack = await EmbeddedStack.StartAsync(async pg =>
+        [
+            new EmbeddedDatabase(Environment, Database, await EmbeddedStack.CreateSampleSourceAsync(pg, "app")),
+            // Port 1 on loopback: nothing listens, so pg_dump and the snapshot connection fail fast.
+            new EmbeddedDatabase(BrokenEnvironment, BrokenDatabase,
+                "Host=127.0.0.1;Port=1;Username=nobody;Password=not-a-real-secret-42;Database=gone;Timeout=3"),
+        ]);
+    }
+
+    public async Task DisposeAsync() => await Stack.DisposeAsync();
+
+    public IDocumentStore Store => Stack.Ledger.Services.GetRequiredService<IDocumentStore>();
+
+    /// <summary>Runs the real CLI in-process against the stack and captures what it prints.</summary>
+    public async Task<CliRun> RunCliAsync(string? role, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var env = new Dictionary<string, string?>
+        {
+            ["DGLEDGER_URL"] = Stack.LedgerUrl.ToString(),
+            ["DGLEDGER_TOKEN"] = role is null ? null : Stack.Tokens[role],
+        };
+        var code = await CliApp.RunAsync(args, new CliOverrides
+        {
+            Out = stdout,
+            Error = stderr,
+            Environment = name => env.GetValueOrDefault(name),
+        });
+        return new CliRun(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Total events in the ledger: proves that a refused request appended nothing.</summary>
+    public async Task<long> EventCountAsync()
+    {
+        await using var session = Store.QuerySession();
+        return await session.Events.QueryAllRawEvents().CountAsync();
+    }
+}
+
+public sealed record CliRun(int ExitCode, string Out, string Error);
+
+[CollectionDefinition(Name)]
+public sealed class LedgerCollection : ICollectionFixture<LedgerFixture>
+{
+    public const string Name = "ledger";
+}
