@@ -43,7 +43,7 @@ public static class AgentHost
                 .AutoProvision();
             foreach (var environment in options.Environments)
             {
-                opts.ListenToPostgresqlQueue(Queues.ForEnvironment(environment));
+                opts.ListenToPostgresqlQueue(Queues.ForEnvironment(environment)).PollingInterval(options.QueuePollingInterval);
             }
 
             // Everything the agent learns goes to the ledger, which appends it to the right stream.

@@ -28,6 +28,8 @@ public sealed class AgentOptions
     public List<ManagedDatabaseOptions> Databases { get; set; } = [];
     /// <summary>Run Wolverine as a single node (tests, the demo); production agents leave this off.</summary>
     public bool SoloNode { get; set; }
+    /// <summary>How often the agent polls its environment queues.</summary>
+    public TimeSpan QueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The environments served, each one a queue the agent listens on.</summary>
     public IReadOnlyList<string> Environments => Databases.Select(d => d.Environment).Distinct().Order().ToList();

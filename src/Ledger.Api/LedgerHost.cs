@@ -69,7 +69,7 @@ public static class LedgerHost
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
             // Reports about one backup must be appended in the order the agent sent them (started, taken, verified):
             // one listener, one message at a time, on one node of the cluster.
-            opts.ListenToPostgresqlQueue(Queues.Ledger).ListenWithStrictOrdering();
+            opts.ListenToPostgresqlQueue(Queues.Ledger).PollingInterval(options.QueuePollingInterval).ListenWithStrictOrdering();
             opts.Policies.OnException<Npgsql.NpgsqlException>().RetryWithCooldown(
                 TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
             // Generate handler code in memory at start: nothing is written next to the binaries or the working directory.

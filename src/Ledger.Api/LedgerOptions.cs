@@ -5,7 +5,8 @@ public sealed record LedgerOptions(
     string ConnectionString,
     TimeSpan AgentTimeout,
     long MaxRequestBodyBytes,
-    bool SoloNode)
+    bool SoloNode,
+    TimeSpan QueuePollingInterval)
 {
     public static LedgerOptions From(IConfiguration configuration)
     {
@@ -21,6 +22,7 @@ public sealed record LedgerOptions(
             Ledger.Postgres.PgConnectionStrings.Normalize(connection),
             section.GetValue("AgentTimeout", TimeSpan.FromSeconds(60)),
             section.GetValue("MaxRequestBodyBytes", 64L * 1024),
-            section.GetValue("SoloNode", false));
+            section.GetValue("SoloNode", false),
+            section.GetValue("QueuePollingInterval", TimeSpan.FromMilliseconds(250)));
     }
 }

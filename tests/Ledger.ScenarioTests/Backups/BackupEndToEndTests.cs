@@ -18,7 +18,7 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
             "backups", "take", "--env", LedgerFixture.Environment, "--db", LedgerFixture.Database,
             "--kind", "pre-upgrade", "--release", "v1.4.2", "--wait", "--timeout", "2m", "--json");
         Assert.True(take.ExitCode == 0, $"exit {take.ExitCode}: {take.Error}");
-        var taken = JsonSerializer.Deserialize<RestorePoint>(take.Out, Json)!;
+        var taken = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
 
         Assert.Equal(BackupStatuses.Verified, taken.Status);
         Assert.Equal(BackupTriggers.PreUpgrade, taken.Trigger);
@@ -67,7 +67,7 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
             "--wait", "--timeout", "2m", "--json");
 
         Assert.Equal(ExitCodes.BackupFailed, take.ExitCode);
-        var failed = JsonSerializer.Deserialize<RestorePoint>(take.Out, Json)!;
+        var failed = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
         Assert.Equal(BackupStatuses.Failed, failed.Status);
         Assert.Contains("source database", failed.FailureReason);
         Assert.DoesNotContain("not-a-real-secret-42", take.Out + take.Error);
