@@ -232,7 +232,7 @@ public sealed class PgProcessRunner
     {
         try
         {
-            process.Kill(entireProcessTree: false);
+            process.Kill(entireProcessTree: true);
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
