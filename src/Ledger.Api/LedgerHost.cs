@@ -3,6 +3,7 @@ using JasperFx.CodeGeneration;
 using Ledger.Api.Agents;
 using Ledger.Api.Auth;
 using Ledger.Api.Backups;
+using Ledger.Api.Gates;
 using Ledger.Api.Health;
 using Ledger.Api.Http;
 using Ledger.Contracts.Agents;
@@ -49,6 +50,7 @@ public static class LedgerHost
                 store.Events.UseAdvisoryLockTransaction = true;
                 store.AddBackups();
                 store.AddAgents();
+                store.AddGates();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

@@ -27,6 +27,11 @@ internal static class Commands
             agents.AddCommands<ListAgentsCommand>();
         }).WithDescription("see the agents that take backups");
 
+        app.AddSubCommand("gate", gate =>
+        {
+            gate.AddCommands<Gates.GateCommands>();
+        }).WithDescription("pre-upgrade gates for pipelines: is there a fresh, verified backup?");
+
         // `dgledger demo` (Demo/DemoCommand.cs) registers here:
         app.AddCommands<Demo.DemoCommand>();
     }

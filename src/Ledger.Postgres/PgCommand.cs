@@ -39,6 +39,9 @@ public sealed partial record PgCommand(string Executable, IReadOnlyList<string> 
         return text.ToString();
     }
 
+    /// <summary>Same as <see cref="Describe"/>: a record's generated ToString would print the connection string.</summary>
+    public override string ToString() => Describe();
+
     internal static string RedactArgument(string argument, string? secret)
     {
         var redacted = ConnectionUri().Replace(argument, m => PgConnectionStrings.Redact(m.Value));

@@ -116,8 +116,16 @@ public sealed class PgProcessRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new PgToolsNotFoundException(
-                $"Could not start {Path.GetFileName(psi.FileName)} ({psi.FileName}): {e.Message}; {PgToolPaths.ClientInstallHint}.", e);
+            if (psi.WorkingDirectory.Length > 0 && !Directory.Exists(psi.WorkingDirectory))
+            {
+                throw new InvalidOperationException($"Could not start `{describe}`: its working directory {psi.WorkingDirectory} does not exist.", e);
+            }
+
+            var program = Path.GetFileName(psi.FileName);
+            var hint = program.StartsWith("pg_", StringComparison.Ordinal) || program is "psql" or "initdb"
+                ? $"; {PgToolPaths.ClientInstallHint}"
+                : "";
+            throw new PgToolsNotFoundException($"Could not start {program} ({psi.FileName}): {e.Message}{hint}.", e);
         }
 
         var stderrTail = new TailBuffer(StderrTailBytes);
@@ -129,7 +137,6 @@ public sealed class PgProcessRunner
         var stdinPump = FeedStdinAsync(process.StandardInput.BaseStream, stdin);
 
         var killedForCancellation = false;
-        Exception? pumpFailure = null;
         await using (ct.Register(() =>
                      {
                          killedForCancellation = true;
@@ -137,39 +144,41 @@ public sealed class PgProcessRunner
                      }).ConfigureAwait(false))
         {
             // A failing destination stream (disk full, closed upload) must not leave the child blocked on a full pipe.
-            var stdoutWatch = stdoutPump.ContinueWith(
-                t =>
-                {
-                    if (t.IsFaulted)
-                    {
-                        pumpFailure = t.Exception!.GetBaseException();
-                        TryKillTree(process);
-                    }
-                },
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = stdoutPump.ContinueWith(
+                _ => TryKillTree(process),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
 
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            await stdoutWatch.ConfigureAwait(false);
-        }
 
-        var drained = Task.WhenAll(stdoutPump, stderrPump, stdinPump);
-        if (killedForCancellation || pumpFailure is not null)
-        {
-            // Descendants were killed too; should one have escaped with our pipes, do not wait for it forever.
-            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
-        }
-        else
-        {
-            await drained.ConfigureAwait(false);
+            // The pipes close when the last process holding them exits. After a kill, a descendant that escaped the tree
+            // could keep them open: give it a moment, not forever. Otherwise wait for all output, unless cancelled.
+            var drained = Task.WhenAll(stdoutPump, stderrPump, stdinPump);
+            if (killedForCancellation || stdoutPump.IsFaulted)
+            {
+                await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+            }
+            else
+            {
+                try
+                {
+                    await drained.WaitAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception) when (ct.IsCancellationRequested || drained.IsFaulted)
+                {
+                    // cancelled while a left-over descendant held the pipes, or a pump failed: both handled below
+                }
+            }
         }
 
         clock.Stop();
-        if (pumpFailure is not null)
+        if (stdoutPump.IsFaulted)
         {
-            throw new IOException($"Writing the output of `{describe}` failed: {pumpFailure.Message}", pumpFailure);
+            var failure = stdoutPump.Exception!.GetBaseException();
+            throw new IOException($"Writing the output of `{describe}` failed: {failure.Message}", failure);
         }
 
-        if (killedForCancellation)
+        if (killedForCancellation || ct.IsCancellationRequested)
         {
             throw new OperationCanceledException($"`{describe}` was cancelled and its process tree killed.", ct);
         }
@@ -236,7 +245,7 @@ public sealed class PgProcessRunner
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
-            // already exited
+            // already exited, or already disposed
         }
     }
 

@@ -1,11 +1,14 @@
 using Ledger.Contracts.Backups;
+using Ledger.Contracts.Gates;
+using Wolverine;
 using Wolverine.Marten;
 
 namespace Ledger.Api.Backups;
 
 /// <summary>
 /// Agents report what happened to a backup on the ledger queue; each report is appended to the backup's stream
-/// if the stream is in a state that accepts it. A redelivered or late report appends nothing.
+/// if the stream is in a state that accepts it. A redelivered or late report appends nothing. When a backup a gate
+/// asked for ends, the gate is told.
 /// </summary>
 public static class BackupReportsHandler
 {
@@ -28,29 +31,31 @@ public static class BackupReportsHandler
     }
 
     [AggregateHandler]
-    public static IEnumerable<object> Handle(BackupFailed report, Backup backup)
-    {
-        if (backup.IsRunnable)
-        {
-            yield return report;
-        }
-    }
+    public static (Events, OutgoingMessages) Handle(BackupFailed report, Backup backup) =>
+        backup.IsRunnable
+            ? Ended(backup, report, verified: false, report.Reason, report.FailedAt)
+            : ([], []);
 
     [AggregateHandler]
-    public static IEnumerable<object> Handle(BackupVerified report, Backup backup)
-    {
-        if (backup.Status == BackupStatuses.Taken)
-        {
-            yield return report;
-        }
-    }
+    public static (Events, OutgoingMessages) Handle(BackupVerified report, Backup backup) =>
+        backup.Status == BackupStatuses.Taken
+            ? Ended(backup, report, verified: true, null, report.VerifiedAt)
+            : ([], []);
 
     [AggregateHandler]
-    public static IEnumerable<object> Handle(BackupVerificationFailed report, Backup backup)
+    public static (Events, OutgoingMessages) Handle(BackupVerificationFailed report, Backup backup) =>
+        backup.Status == BackupStatuses.Taken
+            ? Ended(backup, report, verified: false, report.Reason, report.FailedAt)
+            : ([], []);
+
+    private static (Events, OutgoingMessages) Ended(Backup backup, object report, bool verified, string? reason, DateTimeOffset at)
     {
-        if (backup.Status == BackupStatuses.Taken)
+        var outgoing = new OutgoingMessages();
+        if (backup.GateId is { } gateId)
         {
-            yield return report;
+            outgoing.Add(new GateBackupFinished(gateId, backup.Id, verified, reason, backup.SnapshotAt ?? at, at));
         }
+
+        return ([report], outgoing);
     }
 }

@@ -15,6 +15,7 @@ public static class Configuration
             .Duplicate(x => x.Database)
             .Duplicate(x => x.Trigger)
             .Duplicate(x => x.Status)
+            .Duplicate(x => x.Release)
             .Duplicate(x => x.Timestamp);
         return store;
     }

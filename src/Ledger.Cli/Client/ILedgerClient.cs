@@ -6,7 +6,7 @@ using Refit;
 namespace Ledger.Cli.Client;
 
 /// <summary>The ledger's HTTP API, as the CLI calls it. Every call needs a bearer token except the health check.</summary>
-public interface ILedgerClient
+public partial interface ILedgerClient
 {
     [Get("/healthz")]
     Task<LedgerHealth> GetHealthAsync(CancellationToken cancellationToken = default);

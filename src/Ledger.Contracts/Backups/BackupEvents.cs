@@ -1,3 +1,5 @@
+using Ledger.Contracts.Fidelity;
+
 namespace Ledger.Contracts.Backups;
 
 // The events of a backup stream (stream id = BackupId). Past tense: stream id first, then the facts, then who and when.
@@ -11,7 +13,8 @@ public sealed record BackupRequested(
     string Trigger,
     string? Release,
     string RequestedBy,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt,
+    Guid? GateId = null);
 
 /// <summary>The agent serving the environment picked the request up and started pg_dump.</summary>
 public sealed record BackupStarted(
@@ -36,7 +39,8 @@ public sealed record BackupTaken(
     string PgDumpVersion,
     string ServerVersion,
     IReadOnlyList<string> DumpOptions,
-    IReadOnlyList<TableRowCount> TableRowCounts);
+    IReadOnlyList<TableRowCount> TableRowCounts,
+    DatabaseFingerprint? Fingerprint = null);
 
 /// <summary>The backup could not be taken; no artifact that looks finished was left behind.</summary>
 public sealed record BackupFailed(

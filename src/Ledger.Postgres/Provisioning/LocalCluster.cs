@@ -40,43 +40,50 @@ internal static partial class LocalCluster
         {
             var password = PostgresProvisioner.NewPassword();
             Directory.CreateDirectory(cluster.SocketDirectory);
-            var passwordFile = Path.Combine(directory, "initdb.pw");
-            await File.WriteAllTextAsync(passwordFile, password + "\n", ct).ConfigureAwait(false);
-            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            if (runAs is not null)
+            await ChownAsync(runAs, directory, ct).ConfigureAwait(false);
+
+            var template = options.ReuseInitdbTemplate
+                ? await GetTemplateAsync(root, tools, runAs, progress, ct).ConfigureAwait(false)
+                : null;
+            var connectPassword = password;
+            string how;
+            if (template is not null && await CopyTemplateAsync(template, cluster, progress, ct).ConfigureAwait(false))
             {
-                (await PgProcessRunner.Default.RunAsync(new PgCommand("chown", ["-R", runAs + ":", directory]), ct: ct)
-                    .ConfigureAwait(false)).EnsureSuccess();
+                connectPassword = template.Password;
+                how = $"data directory copied from {template.Directory}";
+            }
+            else
+            {
+                await InitdbAsync(cluster, runAs, directory, cluster.DataDirectory, password, ct).ConfigureAwait(false);
+                how = "fresh initdb";
             }
 
-            var initdb = await cluster.RunAsServerUserAsync(tools.Initdb,
-                ["-D", cluster.DataDirectory, "-U", SuperUser, "--auth=scram-sha-256", "--pwfile=" + passwordFile,
-                 "--no-sync", "--encoding=UTF8", "--locale=C"], ct).ConfigureAwait(false);
-            File.Delete(passwordFile);
-            if (!initdb.Succeeded)
-            {
-                throw new PostgresUnavailableException(
-                    $"initdb failed for the throwaway cluster in {directory} (the directory must be reachable by the OS user {runAs ?? Environment.UserName}): {Tail(initdb.StderrTail)}");
-            }
-
-            var initdbMs = clock.ElapsedMilliseconds;
+            var preparedMs = clock.ElapsedMilliseconds;
             await File.AppendAllTextAsync(Path.Combine(cluster.DataDirectory, "postgresql.conf"), Settings(cluster), ct)
                 .ConfigureAwait(false);
 
             var port = await StartOnFreePortAsync(cluster, options, ct).ConfigureAwait(false);
-            var connectionString = new NpgsqlConnectionStringBuilder
+            var connection = new NpgsqlConnectionStringBuilder
             {
                 Host = "127.0.0.1",
                 Port = port,
                 Username = SuperUser,
-                Password = password,
+                Password = connectPassword,
                 Database = "postgres",
-            }.ConnectionString;
+            };
+            if (connectPassword != password)
+            {
+                // Every copy of the template starts with the template's password: give this cluster its own.
+                await SetSuperuserPasswordAsync(connection.ConnectionString, password, ct).ConfigureAwait(false);
+                connection.Password = password;
+            }
+
+            var connectionString = connection.ConnectionString;
             var version = await PostgresProvisioner.ServerVersionAsync(connectionString, "the throwaway cluster at", ct)
                 .ConfigureAwait(false);
 
             cluster.ArmProcessExitCleanup();
-            progress($"local cluster ready in {clock.ElapsedMilliseconds} ms (initdb {initdbMs} ms) on 127.0.0.1:{port} in {directory}");
+            progress($"local cluster ready in {clock.ElapsedMilliseconds} ms ({how} after {preparedMs} ms) on 127.0.0.1:{port} in {directory}");
             return new PostgresInstance(PostgresInstanceKind.LocalCluster, connectionString, version, "local cluster", directory,
                 cluster.DisposeAsync);
         }
@@ -85,6 +92,160 @@ internal static partial class LocalCluster
             await cluster.DestroyAsync(immediate: true).ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static async Task ChownAsync(string? runAs, string directory, CancellationToken ct)
+    {
+        if (runAs is not null)
+        {
+            (await PgProcessRunner.Default.RunAsync(new PgCommand("chown", ["-R", runAs + ":", directory]), ct: ct)
+                .ConfigureAwait(false)).EnsureSuccess();
+        }
+    }
+
+    /// <summary>
+    /// initdb with scram-sha-256 for local and TCP connections and the given superuser password, handed over in a
+    /// 0600 file inside <paramref name="workDirectory"/> that is deleted right after.
+    /// </summary>
+    private static async Task InitdbAsync(
+        Cluster cluster, string? runAs, string workDirectory, string dataDirectory, string password, CancellationToken ct)
+    {
+        var passwordFile = Path.Combine(workDirectory, "initdb.pw");
+        await File.WriteAllTextAsync(passwordFile, password + "\n", ct).ConfigureAwait(false);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            await ChownAsync(runAs, passwordFile, ct).ConfigureAwait(false);
+            var initdb = await cluster.RunAsServerUserAsync(cluster.Tools.Initdb,
+                ["-D", dataDirectory, "-U", SuperUser, "--auth=scram-sha-256", "--pwfile=" + passwordFile,
+                 "--no-sync", "--encoding=UTF8", "--locale=C"], ct).ConfigureAwait(false);
+            if (!initdb.Succeeded)
+            {
+                throw new PostgresUnavailableException(
+                    $"initdb failed in {workDirectory} (the directory must be reachable by the OS user {runAs ?? Environment.UserName}): {Tail(initdb.StderrTail)}");
+            }
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    private static async Task SetSuperuserPasswordAsync(string connectionString, string password, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        // Utility statements take no parameters; the password is our own base64url string, quoted all the same.
+        await using var command = new NpgsqlCommand(
+            $"ALTER ROLE {SuperUser} PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", connection);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    // ---- the initdb template --------------------------------------------------------------------------------------
+
+    /// <summary>A pristine initdb result kept in the root directory, copied instead of running initdb for every cluster.</summary>
+    internal sealed record Template(string Directory, string DataDirectory, string Password)
+    {
+        public const string Prefix = "_template-";
+        public const string PasswordFileName = "superuser.pw";
+
+        public static Template? TryOpen(string directory)
+        {
+            var data = Path.Combine(directory, "data");
+            var passwordFile = Path.Combine(directory, PasswordFileName);
+            try
+            {
+                return File.Exists(Path.Combine(data, "PG_VERSION")) && File.Exists(passwordFile)
+                    ? new Template(directory, data, File.ReadAllText(passwordFile).Trim())
+                    : null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private static readonly SemaphoreSlim TemplateGate = new(1, 1);
+
+    /// <summary>
+    /// The template for these binaries and this OS user, made on first use (built aside, then renamed into place, so a
+    /// half-built template is never seen). Null, after a progress note, when it cannot be made: callers run initdb.
+    /// </summary>
+    private static async Task<Template?> GetTemplateAsync(
+        string root, PgToolPaths tools, string? runAs, Action<string> progress, CancellationToken ct)
+    {
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            Encoding.UTF8.GetBytes($"{tools.BinDir}|{runAs ?? Environment.UserName}|UTF8|C|scram-sha-256|v1")))[..12];
+        var path = Path.Combine(root, Template.Prefix + key);
+
+        await TemplateGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (Template.TryOpen(path) is { } existing)
+            {
+                return existing;
+            }
+
+            var building = Path.Combine(root, $"_building-{Environment.ProcessId}-{RandomToken()}");
+            var builder = new Cluster(building, tools, runAs);
+            Directory.CreateDirectory(building);
+            OwnerMarker.Write(building, OwnerMarker.Current());
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var password = PostgresProvisioner.NewPassword();
+                await ChownAsync(runAs, building, ct).ConfigureAwait(false);
+                await InitdbAsync(builder, runAs, building, builder.DataDirectory, password, ct).ConfigureAwait(false);
+                var passwordFile = Path.Combine(building, Template.PasswordFileName);
+                await File.WriteAllTextAsync(passwordFile, password, ct).ConfigureAwait(false);
+                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                try
+                {
+                    Directory.Move(building, path);
+                    progress($"made the initdb template {path} in {clock.ElapsedMilliseconds} ms");
+                }
+                catch (IOException) when (Directory.Exists(path))
+                {
+                    // another process put its template in place first: use that one
+                }
+            }
+            finally
+            {
+                await builder.DestroyAsync(immediate: true, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return Template.TryOpen(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PgProcessFailedException)
+        {
+            progress($"no initdb template ({e.Message}); running initdb directly");
+            return null;
+        }
+        finally
+        {
+            TemplateGate.Release();
+        }
+    }
+
+    private static async Task<bool> CopyTemplateAsync(Template template, Cluster cluster, Action<string> progress, CancellationToken ct)
+    {
+        // cp -a keeps the server user's ownership and the 0700 mode postgres insists on.
+        var copy = await PgProcessRunner.Default.RunAsync(
+            new PgCommand("cp", ["-a", template.DataDirectory, cluster.DataDirectory]), ct: ct).ConfigureAwait(false);
+        if (copy.Succeeded)
+        {
+            return true;
+        }
+
+        progress($"copying the initdb template failed ({Tail(copy.StderrTail)}); running initdb directly");
+        if (Directory.Exists(cluster.DataDirectory))
+        {
+            Directory.Delete(cluster.DataDirectory, recursive: true);
+        }
+
+        return false;
     }
 
     private static string Settings(Cluster cluster)
@@ -229,7 +390,8 @@ internal static partial class LocalCluster
 
         foreach (var directory in Directory.EnumerateDirectories(root))
         {
-            if (!ClusterDirectoryName().IsMatch(Path.GetFileName(directory)))
+            var name = Path.GetFileName(directory);
+            if (name.StartsWith(Template.Prefix, StringComparison.Ordinal) || !ClusterDirectoryName().IsMatch(name))
             {
                 continue;
             }

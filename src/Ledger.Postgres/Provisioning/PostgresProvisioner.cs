@@ -35,6 +35,12 @@ public sealed record PostgresProvisionOptions
     /// <summary>The OS user that runs initdb and postgres when this process is root (they refuse to run as root).</summary>
     public string ServerOsUser { get; init; } = "postgres";
 
+    /// <summary>
+    /// Run initdb once per root directory and binaries, keep the result as a template (<c>_template-*</c>) and copy it
+    /// for each cluster, giving each its own password; much faster than initdb when many clusters start at once.
+    /// </summary>
+    public bool ReuseInitdbTemplate { get; init; } = true;
+
     /// <summary>How long pg_ctl may wait for the local cluster to accept connections.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -18,17 +18,34 @@ public sealed class when_agent_reports_reach_a_backup_stream
         var verified = Backup.Create(Requested).Apply(Taken).Apply(new BackupVerified(Id, "a1", "ab", 1, 5, At));
         Assert.Empty(BackupReportsHandler.Handle(new BackupStarted(Id, "a1", At), verified));
         Assert.Empty(BackupReportsHandler.Handle(Taken, verified));
-        Assert.Empty(BackupReportsHandler.Handle(new BackupVerified(Id, "a1", "ab", 1, 5, At), verified));
-        Assert.Empty(BackupReportsHandler.Handle(new BackupFailed(Id, "a1", "x", null, At), verified));
+        Assert.Empty(BackupReportsHandler.Handle(new BackupVerified(Id, "a1", "ab", 1, 5, At), verified).Item1);
+        Assert.Empty(BackupReportsHandler.Handle(new BackupFailed(Id, "a1", "x", null, At), verified).Item1);
     }
 
     [Fact]
     public void verification_is_only_accepted_for_a_taken_backup()
     {
         var running = Backup.Create(Requested).Apply(new BackupStarted(Id, "a1", At));
-        Assert.Empty(BackupReportsHandler.Handle(new BackupVerified(Id, "a1", "ab", 1, 5, At), running));
+        Assert.Empty(BackupReportsHandler.Handle(new BackupVerified(Id, "a1", "ab", 1, 5, At), running).Item1);
         Assert.Single(BackupReportsHandler.Handle(Taken, running));
     }
+
+    [Fact]
+    public void a_backup_a_gate_asked_for_tells_the_gate_how_it_ended()
+    {
+        var gateId = Guid.NewGuid();
+        var taken = Backup.Create(Requested with { GateId = gateId }).Apply(Taken);
+
+        var (events, outgoing) = BackupReportsHandler.Handle(new BackupVerified(Id, "a1", "ab", 1, 5, At.AddMinutes(2)), taken);
+
+        Assert.IsType<BackupVerified>(Assert.Single(events));
+        var told = Assert.IsType<Ledger.Contracts.Gates.GateBackupFinished>(Assert.Single(outgoing));
+        Assert.Equal((gateId, Id, true, Taken.StartedAt), (told.GateId, told.BackupId, told.Verified, told.SnapshotAt));
+    }
+
+    [Fact]
+    public void a_backup_nobody_waits_for_tells_no_gate() =>
+        Assert.Empty(BackupReportsHandler.Handle(new BackupFailed(Id, "a1", "x", null, At), Backup.Create(Requested)).Item2);
 
     [Fact]
     public void the_restore_point_carries_every_recorded_fact_and_its_snapshot_time()

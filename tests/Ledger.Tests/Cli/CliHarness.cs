@@ -41,7 +41,7 @@ public sealed class StubLedger(Func<HttpRequestMessage, HttpResponseMessage> res
 
     public Func<HttpRequestMessage, HttpResponseMessage> Respond { get; } = respond;
 
-    /// <summary>A ledger that must not be called: every request fails the test's expectations by answering 418.</summary>
+    /// <summary>A ledger that must not be called: tests assert its <see cref="Requests"/> stay empty (it would answer 503).</summary>
     public static StubLedger NeverCalled() => new(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
 
     public static HttpResponseMessage Json<T>(T value, HttpStatusCode status = HttpStatusCode.OK) =>

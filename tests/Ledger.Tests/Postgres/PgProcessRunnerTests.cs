@@ -114,12 +114,54 @@ public sealed class when_running_a_program : IDisposable
     }
 
     [Fact]
+    public async Task it_kills_the_program_and_throws_when_the_output_stream_fails()
+    {
+        var clock = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<IOException>(
+            () => PgProcessRunner.Default.RunAsync(new PgCommand("/usr/bin/yes", ["endless output"]), new FailingStream()));
+
+        Assert.Contains("disk full", error.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task it_reports_a_missing_program_as_tools_not_found()
     {
         var error = await Assert.ThrowsAsync<PgToolsNotFoundException>(
             () => PgProcessRunner.Default.RunAsync(new PgCommand(Path.Combine(_dir, "pg_dump"), ["--version"])));
 
         Assert.Contains("pg_dump", error.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A destination that accepts one write, then fails like a full disk.</summary>
+internal sealed class FailingStream : MemoryStream
+{
+    private int _writes;
+
+    public override void Write(byte[] buffer, int offset, int count) => Fail(count);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Fail(count);
+        return Task.CompletedTask;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Fail(buffer.Length);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Fail(int count)
+    {
+        if (++_writes > 1)
+        {
+            throw new IOException("disk full");
+        }
+
+        SetLength(Length + count);
     }
 }
 
@@ -150,6 +192,32 @@ public sealed class when_a_running_program_is_cancelled : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         await WaitUntilAsync(() => started.All(pid => !IsAlive(pid)), TimeSpan.FromSeconds(5));
         Assert.All(started, pid => Assert.False(IsAlive(pid), $"pid {pid} survived the cancellation"));
+    }
+
+    [Fact]
+    public async Task it_stops_waiting_when_a_background_child_keeps_the_output_open_after_the_program_exited()
+    {
+        var pidFile = Path.Combine(_dir, "orphan");
+        using var cts = new CancellationTokenSource();
+        // The shell exits at once; its orphaned sleep inherited stdout and keeps the pipe open (like a daemon without -l).
+        var run = PgProcessRunner.Default.RunAsync(
+            new PgCommand("/bin/sh", ["-c", "sleep 300 & echo $! > \"$1\"", "sh", pidFile]), ct: cts.Token);
+        await WaitUntilAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'));
+        var orphan = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+        try
+        {
+            await Task.Delay(300);
+            Assert.False(run.IsCompleted, "the runner waits for the output to end");
+
+            cts.CancelAfter(100);
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            using var killer = Process.Start("/bin/kill", [orphan.ToString(CultureInfo.InvariantCulture)]);
+            await killer.WaitForExitAsync();
+        }
     }
 
     [Fact]
@@ -269,6 +337,14 @@ public sealed class when_a_program_gets_a_connection_string : IDisposable
         var error = await Assert.ThrowsAsync<ArgumentException>(() => PgProcessRunner.Default.RunAsync(command));
 
         Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void its_string_form_is_the_description_not_the_connection_string()
+    {
+        var command = new PgCommand("/usr/bin/pg_dump", ["--format=custom"]) { ConnectionString = Url };
+
+        Assert.Equal("pg_dump --format=custom", command.ToString());
     }
 
     [Fact]

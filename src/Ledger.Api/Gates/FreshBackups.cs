@@ -1,0 +1,52 @@
+using Ledger.Contracts.Agents;
+using Ledger.Contracts.Backups;
+using Ledger.Contracts.Gates;
+using Marten;
+
+namespace Ledger.Api.Gates;
+
+/// <summary>"Is there a fresh, verified pre-upgrade backup?" answered from the restore points, without side effects.</summary>
+public static class FreshBackups
+{
+    public static async Task<FreshBackupAnswer> FindAsync(IQuerySession session, string environment, string database,
+        string? release, TimeSpan maxAge, DateTimeOffset now, CancellationToken ct)
+    {
+        var oldest = now - maxAge;
+        var query = session.Query<RestorePoint>().Where(x =>
+            x.Environment == environment && x.Database == database && x.Trigger == BackupTriggers.PreUpgrade
+            && x.Status == BackupStatuses.Verified && x.Timestamp >= oldest);
+        if (release is not null)
+        {
+            query = query.Where(x => x.Release == release);
+        }
+
+        var newest = await query.OrderByDescending(x => x.Timestamp).FirstOrDefaultAsync(ct);
+        if (newest is null)
+        {
+            var at = release is null ? "" : $" at release {release}";
+            return new FreshBackupAnswer(false,
+                $"No verified pre-upgrade backup of {environment}/{database}{at} younger than {Describe(maxAge)}.", null);
+        }
+
+        var evidence = EvidenceOf(newest, now);
+        return new FreshBackupAnswer(true,
+            $"Pre-upgrade backup {newest.Id} of release {newest.Release} is verified and {Describe(TimeSpan.FromSeconds(evidence.AgeSeconds!.Value))} old.",
+            evidence);
+    }
+
+    public static GateEvidence EvidenceOf(RestorePoint backup, DateTimeOffset now) =>
+        new(backup.Id, backup.Status, backup.Release, backup.Timestamp,
+            (long)Math.Max(0, (now - backup.Timestamp).TotalSeconds), backup.VerifiedAt);
+
+    /// <summary>True when an agent serving the environment has sent a heartbeat within the timeout.</summary>
+    public static async Task<bool> AgentAliveAsync(IQuerySession session, string environment, TimeSpan timeout,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var agents = await session.Query<AgentStatus>().ToListAsync(ct);
+        return agents.Any(a => a.Environments.Contains(environment) && now - a.LastHeartbeat <= timeout);
+    }
+
+    public static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0.#}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#}h"
+        : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#}m" : $"{span.TotalSeconds:0}s";
+}
