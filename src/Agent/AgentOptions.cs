@@ -11,8 +11,12 @@ public sealed class ManagedDatabaseOptions
     /// <summary>Libpq URI or Npgsql connection string. A secret: never logged, never sent to the ledger.</summary>
     public string ConnectionString { get; set; } = "";
     public string Role { get; set; } = DatabaseRoles.NonPrimary;
+    /// <summary>Cron (5 fields, or 6 with seconds) of the daily scheduled backup; "off" disables it.</summary>
+    public string Schedule { get; set; } = ManagedDatabase.DefaultSchedule;
+    /// <summary>IANA time zone of <see cref="Schedule"/>; UTC when unset.</summary>
+    public string? TimeZone { get; set; }
 
-    public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role);
+    public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone);
 }
 
 /// <summary>The agent's settings (section <c>Agent</c>, plus <c>ConnectionStrings:Ledger</c>), validated at start.</summary>
@@ -23,6 +27,8 @@ public sealed class AgentOptions
     public string? PgBinDir { get; set; }
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan MaxBackupDuration { get; set; } = TimeSpan.FromHours(6);
+    /// <summary>How long a backup waits for another backup of the same database to finish.</summary>
+    public TimeSpan LockWait { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>pg_dump's --compress level for the custom format (0-9).</summary>
     public int CompressionLevel { get; set; } = 6;
     public List<ManagedDatabaseOptions> Databases { get; set; } = [];
@@ -61,6 +67,33 @@ public sealed class AgentOptions
         return (options, PgConnectionStrings.Normalize(ledger!));
     }
 
+    private static string? ScheduleProblem(ManagedDatabaseOptions db)
+    {
+        try
+        {
+            if (db.Schedule != ManagedDatabase.NoSchedule)
+            {
+                var fields = db.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+                Cronos.CronExpression.Parse(db.Schedule, fields == 6 ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
+            }
+        }
+        catch (Cronos.CronFormatException e)
+        {
+            return $"Schedule '{db.Schedule}' is not a cron expression: {e.Message}";
+        }
+
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(db.TimeZone)) TimeZoneInfo.FindSystemTimeZoneById(db.TimeZone);
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return $"TimeZone '{db.TimeZone}' is unknown";
+        }
+
+        return null;
+    }
+
     /// <summary>Every problem with the settings, each naming its key. Never echoes a connection string.</summary>
     public IEnumerable<string> Problems()
     {
@@ -90,6 +123,7 @@ public sealed class AgentOptions
             if (!PgIdentifier.IsValid(db.Name)) yield return $"Agent:Databases:{i}:Name '{db.Name}' is not a valid identifier";
             if (!EnvironmentNames.IsValid(db.Environment)) yield return $"Agent:Databases:{i}:Environment '{db.Environment}' must be lower-case letters, digits and dashes";
             if (!DatabaseRoles.IsValid(db.Role)) yield return $"Agent:Databases:{i}:Role must be '{DatabaseRoles.Primary}' or '{DatabaseRoles.NonPrimary}'";
+            if (ScheduleProblem(db) is { } scheduleProblem) yield return $"Agent:Databases:{i}:{scheduleProblem}";
             if (string.IsNullOrWhiteSpace(db.ConnectionString))
             {
                 yield return $"Agent:Databases:{i}:ConnectionString is not set";

@@ -5,6 +5,7 @@ using Ledger.Api.Auth;
 using Ledger.Api.Backups;
 using Ledger.Api.Gates;
 using Ledger.Api.Health;
+using Ledger.Api.Schedules;
 using Ledger.Api.Http;
 using Ledger.Contracts.Agents;
 using Marten;
@@ -38,6 +39,7 @@ public static class LedgerHost
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddLedgerAuth(builder.Configuration);
+        builder.Services.AddSchedules(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 

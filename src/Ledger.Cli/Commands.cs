@@ -32,6 +32,8 @@ internal static class Commands
             gate.AddCommands<Gates.GateCommands>();
         }).WithDescription("pre-upgrade gates for pipelines: is there a fresh, verified backup?");
 
+        app.AddCommands<Diff.DiffCommand>();
+
         // `dgledger demo` (Demo/DemoCommand.cs) registers here:
         app.AddCommands<Demo.DemoCommand>();
     }

@@ -18,22 +18,26 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
     public async Task<object> TakeAsync(TakeBackup request, CancellationToken ct)
     {
         var database = options.Find(request.Environment, request.Database);
-        var startedAt = clock.GetUtcNow();
         if (database is null)
         {
             return Failed(request, $"Agent '{options.Id}' does not manage {request.Environment}/{request.Database}.", null);
         }
 
         var directory = Artifacts.DirectoryFor(options.Repository, request.Environment, request.Database);
-        var finalPath = Path.Combine(directory, Artifacts.FileNameFor(request.Database, startedAt, request.BackupId));
-        var partialPath = Artifacts.PartialPathFor(finalPath);
+        string? finalPath = null, partialPath = null;
         var stopwatch = Stopwatch.StartNew();
         var renamed = false;
         try
         {
             Directory.CreateDirectory(directory);
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
-            await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, ct);
+            await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, options.LockWait, ct);
+
+            // The data is as of this moment: the snapshot exists and no other backup of this database runs.
+            var startedAt = clock.GetUtcNow();
+            stopwatch.Restart();
+            finalPath = Path.Combine(directory, Artifacts.FileNameFor(request.Database, startedAt, request.BackupId));
+            partialPath = Artifacts.PartialPathFor(finalPath);
 
             var dumpOptions = new List<string> { "--format=custom", $"--compress={options.CompressionLevel}", "--snapshot" };
             var command = new PgCommand(tools.PgDump,
@@ -80,15 +84,22 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
         catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException
                                       or PgToolsNotFoundException or OperationCanceledException or InvalidOperationException)
         {
-            Artifacts.DeleteQuietly(partialPath);
-            if (renamed)
+            if (partialPath is not null)
+            {
+                Artifacts.DeleteQuietly(partialPath);
+            }
+
+            if (renamed && finalPath is not null)
             {
                 Artifacts.DeleteQuietly(finalPath);
+                Artifacts.DeleteQuietly(Artifacts.SidecarPathFor(finalPath));
+                Artifacts.DeleteQuietly(Artifacts.PartialPathFor(Artifacts.SidecarPathFor(finalPath)));
             }
 
             var reason = e switch
             {
                 OperationCanceledException => "The agent stopped before the backup finished.",
+                PostgresException { SqlState: "55P03" } => $"Another backup of {request.Database} held the lock for longer than {options.LockWait}.",
                 NpgsqlException => $"Cannot read the source database: {e.Message}",
                 _ => $"{e.GetType().Name}: {e.Message}",
             };

@@ -38,7 +38,10 @@ public sealed class SourceSnapshot : IAsyncDisposable
     public string SnapshotId { get; }
     public string ServerVersion { get; }
 
-    public static async Task<SourceSnapshot> OpenAsync(string connectionString, CancellationToken ct)
+    /// <summary>The advisory lock class DgLedger's backups take on the source ("DGLB").</summary>
+    public const int LockClass = 0x44474C42;
+
+    public static async Task<SourceSnapshot> OpenAsync(string connectionString, TimeSpan lockWait, CancellationToken ct)
     {
         var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
         {
@@ -48,6 +51,15 @@ public sealed class SourceSnapshot : IAsyncDisposable
         try
         {
             await connection.OpenAsync(ct);
+            // One backup of a database at a time, whichever agent or node asks: a session-level advisory lock on the
+            // source itself, held until this connection closes. A second backup waits for the first (up to lockWait).
+            await using (var lockCommand = new NpgsqlCommand(
+                             $"set lock_timeout = {(long)lockWait.TotalMilliseconds}; select pg_advisory_lock({LockClass}, hashtext(current_database())); set lock_timeout = 0",
+                             connection))
+            {
+                await lockCommand.ExecuteNonQueryAsync(ct);
+            }
+
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
             await using (var readOnly = new NpgsqlCommand("set transaction read only", connection, transaction))
             {

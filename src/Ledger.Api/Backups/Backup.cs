@@ -10,6 +10,9 @@ public sealed record Backup(Guid Id, string Status, Guid? GateId, DateTimeOffset
 {
     public static Backup Create(BackupRequested e) => new(e.BackupId, BackupStatuses.Requested, e.GateId, null);
 
+    public static Backup Create(BackupMissed e) => new(e.BackupId, BackupStatuses.Missed, null, null);
+
+    public Backup Apply(BackupMissed _) => this;
     public Backup Apply(BackupStarted _) => this with { Status = BackupStatuses.Running };
     public Backup Apply(BackupTaken e) => this with { Status = BackupStatuses.Taken, SnapshotAt = e.StartedAt };
     public Backup Apply(BackupFailed _) => this with { Status = BackupStatuses.Failed };

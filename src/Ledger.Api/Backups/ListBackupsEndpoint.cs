@@ -12,7 +12,8 @@ namespace Ledger.Api.Backups;
 
 /// <summary>
 /// <c>GET /api/v1/backups</c>: the restore points, newest first, filtered by environment, database, trigger, status
-/// and a time window on the snapshot time, one page at a time.
+/// and a time window on the snapshot time, one page at a time; <c>missed=true</c> keeps the scheduled backups that were
+/// not taken by their deadline.
 /// </summary>
 public static class ListBackupsEndpoint
 {
@@ -53,7 +54,7 @@ public static class ListBackupsEndpoint
     [WolverineGet("/api/v1/backups")]
     [Authorize(Policy = Policies.Read)]
     public static async Task<Page<RestorePoint>> Get(string? environment, string? database, string? trigger,
-        string? status, DateTimeOffset? since, DateTimeOffset? until, int? page, int? pageSize,
+        string? status, DateTimeOffset? since, DateTimeOffset? until, int? page, int? pageSize, bool? missed,
         IQuerySession session, CancellationToken ct)
     {
         var query = session.Query<RestorePoint>().AsQueryable();
@@ -61,6 +62,7 @@ public static class ListBackupsEndpoint
         if (database is not null) query = query.Where(x => x.Database == database);
         if (trigger is not null) query = query.Where(x => x.Trigger == trigger);
         if (status is not null) query = query.Where(x => x.Status == status);
+        if (missed is true) query = query.Where(x => x.Missed);
         if (since is { } from) query = query.Where(x => x.Timestamp >= from);
         if (until is { } to) query = query.Where(x => x.Timestamp <= to);
 

@@ -15,8 +15,32 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         Release = e.Release,
         RequestedBy = e.RequestedBy,
         RequestedAt = e.RequestedAt,
-        Timestamp = e.RequestedAt,
+        Timestamp = e.ScheduledFor ?? e.RequestedAt,
+        ScheduledFor = e.ScheduledFor,
         Status = BackupStatuses.Requested,
+    };
+
+    /// <summary>A scheduled occurrence the ledger never requested: a restore point that says "missed".</summary>
+    public static RestorePoint Create(BackupMissed e) => new()
+    {
+        Id = e.BackupId,
+        Environment = e.Environment,
+        Database = e.Database,
+        Trigger = BackupTriggers.Scheduled,
+        RequestedBy = "scheduler",
+        RequestedAt = e.ScheduledFor,
+        Timestamp = e.ScheduledFor,
+        ScheduledFor = e.ScheduledFor,
+        Status = BackupStatuses.Missed,
+        Missed = true,
+        FailureReason = e.Reason,
+    };
+
+    public static RestorePoint Apply(BackupMissed e, RestorePoint rp) => rp with
+    {
+        Missed = true,
+        Status = rp.Status is BackupStatuses.Requested or BackupStatuses.Running or BackupStatuses.Failed ? BackupStatuses.Missed : rp.Status,
+        FailureReason = rp.FailureReason ?? e.Reason,
     };
 
     public static RestorePoint Apply(BackupStarted e, RestorePoint rp) =>

@@ -16,6 +16,7 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
         [Option("status", ValueName = "STATUS", Description = "only this status: requested, running, taken, verified, failed, verification-failed")] string? status = null,
         [Option("since", ValueName = "WHEN", Description = "only backups since WHEN: 30m, 12h, 7d, 2w back from now, or an ISO date")] string? since = null,
         [Option("until", ValueName = "WHEN", Description = "only backups until WHEN (same forms as --since)")] string? until = null,
+        [Option("missed", Description = "only scheduled backups that were not taken by their deadline")] bool missed = false,
         [Option("page", ValueName = "N", Description = "page number, from 1")] int page = 1,
         [Option("page-size", ValueName = "N", Description = "backups per page")] int pageSize = 50,
         [Option("json", Description = "print the ledger's JSON (a page of restore points) and nothing else on stdout")] bool json = false)
@@ -39,6 +40,7 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
                 until: to is { } t ? LedgerQuery.Timestamp(t) : null,
                 page: page,
                 pageSize: pageSize,
+                missed: missed ? true : null,
                 cancellationToken: cli.Cancellation);
 
             if (json)

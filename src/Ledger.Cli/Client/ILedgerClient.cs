@@ -26,11 +26,16 @@ public partial interface ILedgerClient
         string? until = null,
         int? page = null,
         int? pageSize = null,
+        bool? missed = null,
         CancellationToken cancellationToken = default);
 
     /// <summary>The backup and its event history; 404 when unknown.</summary>
     [Get("/api/v1/backups/{id}")]
     Task<BackupDetail> GetBackupAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>The fidelity fingerprint recorded with a backup; 404 when the backup is unknown or has none.</summary>
+    [Get("/api/v1/backups/{id}/fingerprint")]
+    Task<Ledger.Contracts.Fidelity.DatabaseFingerprint> GetFingerprintAsync(Guid id, CancellationToken cancellationToken = default);
 
     [Get("/api/v1/agents")]
     Task<IReadOnlyList<AgentStatus>> ListAgentsAsync(CancellationToken cancellationToken = default);

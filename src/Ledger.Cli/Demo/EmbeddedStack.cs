@@ -122,6 +122,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
         {
             ["ConnectionStrings:Ledger"] = LedgerConnectionString,
             ["Ledger:SoloNode"] = "true",
+            // No background schedule ticks: the demo shows one manual backup, and tests tick the schedule explicitly.
+            ["Schedules:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = _logLevel,
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };

@@ -1,7 +1,14 @@
 namespace Ledger.Contracts.Agents;
 
 /// <summary>A database an agent manages, as announced to the ledger (never its connection string).</summary>
-public sealed record ManagedDatabase(string Environment, string Name, string Role);
+public sealed record ManagedDatabase(string Environment, string Name, string Role, string? Schedule = null, string? TimeZone = null)
+{
+    /// <summary>The default daily schedule: 02:00 in <see cref="TimeZone"/> (UTC when unset).</summary>
+    public const string DefaultSchedule = "0 2 * * *";
+
+    /// <summary>A schedule value that turns scheduled backups off for a database.</summary>
+    public const string NoSchedule = "off";
+}
 
 /// <summary>Database roles: restores into a primary need explicit consent; drills never touch one.</summary>
 public static class DatabaseRoles

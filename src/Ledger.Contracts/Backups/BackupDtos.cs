@@ -35,6 +35,16 @@ public sealed record RestorePoint
     public DateTimeOffset? VerifiedAt { get; init; }
     public string? FailureReason { get; init; }
 
+    /// <summary>For scheduled backups: the occurrence of the schedule this backup is for.</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
+    /// <summary>True when a scheduled backup had not been taken by its deadline (it may have been taken later).</summary>
+    public bool Missed { get; init; }
+
+    /// <summary>Set when retention deleted the artifact, with the rule that expired it.</summary>
+    public DateTimeOffset? ExpiredAt { get; init; }
+    public string? ExpiredBy { get; init; }
+
     /// <summary>The moment the backup reflects (its finish time once taken), used for ordering and time windows.</summary>
     public DateTimeOffset Timestamp { get; init; }
 }

@@ -14,7 +14,8 @@ public sealed record BackupRequested(
     string? Release,
     string RequestedBy,
     DateTimeOffset RequestedAt,
-    Guid? GateId = null);
+    Guid? GateId = null,
+    DateTimeOffset? ScheduledFor = null);
 
 /// <summary>The agent serving the environment picked the request up and started pg_dump.</summary>
 public sealed record BackupStarted(
@@ -65,6 +66,19 @@ public sealed record BackupVerificationFailed(
     string AgentId,
     string Reason,
     DateTimeOffset FailedAt);
+
+/// <summary>
+/// A scheduled backup had not been taken by its deadline. It may still be taken later (the agent was late), but the
+/// miss stays on record for the compliance report.
+/// </summary>
+public sealed record BackupMissed(
+    Guid BackupId,
+    string Environment,
+    string Database,
+    DateTimeOffset ScheduledFor,
+    DateTimeOffset Deadline,
+    string Reason,
+    DateTimeOffset RecordedAt);
 
 /// <summary>Rows in one table, counted in the very snapshot pg_dump read.</summary>
 public sealed record TableRowCount(string Schema, string Table, long Rows);

@@ -21,9 +21,11 @@ public static class BackupStatuses
     public const string Verified = "verified";
     public const string Failed = "failed";
     public const string VerificationFailed = "verification-failed";
+    public const string Missed = "missed";
+    public const string Expired = "expired";
 
-    public static readonly IReadOnlyList<string> All = [Requested, Running, Taken, Verified, Failed, VerificationFailed];
+    public static readonly IReadOnlyList<string> All = [Requested, Running, Taken, Verified, Failed, VerificationFailed, Missed, Expired];
 
     /// <summary>True once nothing more will happen to the backup.</summary>
-    public static bool IsFinal(string status) => status is Verified or Failed or VerificationFailed;
+    public static bool IsFinal(string status) => status is Verified or Failed or VerificationFailed or Expired;
 }

@@ -11,7 +11,9 @@ namespace Ledger.Postgres;
 /// <summary>
 /// A throwaway cluster from the local binaries, in <c>{root}/{prefix}-{pid}-{random}</c>: <c>data/</c>, <c>sock/</c>,
 /// <c>postgres.log</c> and an owner marker (pid and process start time) so a later run can tell a crashed run's
-/// leftovers from a live neighbour's and clean them up.
+/// leftovers from a live neighbour's and clean them up. The data directory is a copy of an initdb template kept in
+/// <c>{root}/_template-*</c> (made once; initdb is most of the start-up time), and the superuser password is changed
+/// to a fresh random one before the cluster is handed out.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal static partial class LocalCluster
@@ -20,7 +22,7 @@ internal static partial class LocalCluster
     internal const string SuperUser = "postgres";
     private static readonly TimeSpan UnmarkedGrace = TimeSpan.FromMinutes(10);
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-]+-\d+-[a-z0-9]{8}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+-\d+-[a-z0-9]{8}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ClusterDirectoryName();
 
     public static async Task<PostgresInstance> StartAsync(

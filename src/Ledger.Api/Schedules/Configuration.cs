@@ -1,0 +1,11 @@
+namespace Ledger.Api.Schedules;
+
+public static class Configuration
+{
+    public static IServiceCollection AddSchedules(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(ScheduleOptions.From(configuration));
+        services.AddHostedService<SchedulerService>();
+        return services;
+    }
+}

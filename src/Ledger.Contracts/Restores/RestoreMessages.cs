@@ -1,0 +1,116 @@
+using Ledger.Contracts.Backups;
+using Ledger.Contracts.Fidelity;
+
+namespace Ledger.Contracts.Restores;
+
+/// <summary>
+/// Where a restore goes. <see cref="HostDatabase"/> is the managed database whose server (and connection) the agent
+/// uses: the target itself when <see cref="Managed"/>, otherwise the managed database next to which the target is
+/// created. <see cref="Role"/> is the role that decides the interlocks (see RestoreTargets in the ledger).
+/// </summary>
+public sealed record RestoreTarget(string Environment, string Database, string HostDatabase, string Role, bool Managed);
+
+/// <summary>What the agent needs to know about the backup: where the artifact is and what it must hash to and contain.</summary>
+public sealed record RestoreArtifact(
+    Guid BackupId,
+    string Environment,
+    string Database,
+    string ArtifactPath,
+    long SizeBytes,
+    string Sha256,
+    DateTimeOffset SnapshotAt,
+    IReadOnlyList<TableRowCount> TableRowCounts,
+    DatabaseFingerprint? Fingerprint);
+
+/// <summary>Sent by the ledger to the queue of the target's environment: restore this backup into that target, then verify.</summary>
+public sealed record RestoreBackup(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt);
+
+/// <summary>Sent by the ledger for a plan: read the target and report what a restore would do; change nothing.</summary>
+public sealed record PlanRestore(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt);
+
+/// <summary>How long a restore is expected to take, learned from past restores (null when there is nothing to learn from).</summary>
+public sealed record RestoreEstimate(long? ExpectedDurationMs, string Basis, int Samples);
+
+/// <summary>The target as the agent found it for a plan.</summary>
+public sealed record RestoreTargetState(
+    bool Exists,
+    long? SizeBytes,
+    int ActiveSessions,
+    bool? AllowConnections,
+    int? ConnectionLimit,
+    bool AgentIsSuperuser,
+    long? EventLogHead);
+
+/// <summary>
+/// What restoring would lose: rows the target has beyond the backup, table by table (row counts only, so changes made
+/// in place are not visible), and events appended to dg_event_log since the backup.
+/// </summary>
+public sealed record RestoreDataLoss(
+    string Summary,
+    long RowsAtRisk,
+    long? EventsSinceBackup,
+    IReadOnlyList<TableChange> Tables,
+    int UnchangedTables);
+
+/// <summary>Change: "more rows now" (at risk), "fewer rows now", "only in target" (kept by pg_restore --clean), "only in backup".</summary>
+public sealed record TableChange(string Schema, string Table, long? BackupRows, long? TargetRows, string Change);
+
+public static class RestoreStatuses
+{
+    public const string Requested = "requested";
+    public const string Refused = "refused";
+    public const string Running = "running";
+    public const string WritesBlocked = "writes-blocked";
+    public const string Verifying = "verifying";
+    public const string Failed = "failed";
+    public const string Verified = "verified";
+    public const string VerificationFailed = "verification-failed";
+    public const string Planned = "planned";
+
+    public static readonly IReadOnlyList<string> All =
+        [Requested, Refused, Running, WritesBlocked, Verifying, Failed, Verified, VerificationFailed, Planned];
+
+    /// <summary>True once nothing more will happen to the restore (or the plan).</summary>
+    public static bool IsFinal(string status) => status is Refused or Failed or Verified or VerificationFailed or Planned;
+}
+
+/// <summary>Where a restore failed (<see cref="RestoreFailed.Stage"/>).</summary>
+public static class RestoreStages
+{
+    public const string Accept = "accept";
+    public const string Checksum = "checksum";
+    public const string Preflight = "preflight";
+    public const string Block = "block";
+    public const string PgRestore = "pg_restore";
+    public const string Unblock = "unblock";
+    public const string Plan = "plan";
+}
+
+/// <summary>The interlocks, as named in <see cref="RestoreRefused.Interlock"/>.</summary>
+public static class Interlocks
+{
+    public const string Confirmation = "confirmation";
+    public const string PrimaryTarget = "primary-target";
+    public const string OperatorRole = "operator-role";
+    public const string BackupNotRestorable = "backup-not-restorable";
+    public const string RestoreInProgress = "restore-in-progress";
+}
+
+/// <summary>The post-restore checks (<see cref="VerificationCheck.Name"/>) and their outcomes.</summary>
+public static class CheckNames
+{
+    public const string Fidelity = "fidelity";
+    public const string ProjectionState = "projection-state";
+    public const string ApplicationHealth = "application-health";
+    public const string ApplicationProjections = "application-projections";
+    public const string ProjectionRebuild = "projection-rebuild";
+}
+
+public static class CheckOutcomes
+{
+    public const string Passed = "passed";
+    public const string Failed = "failed";
+    public const string Skipped = "skipped";
+    /// <summary>A problem the projection rebuild then fixed.</summary>
+    public const string Repaired = "repaired";
+}
