@@ -53,6 +53,7 @@ public static class AgentHost
             opts.PublishMessage<BackupFailed>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishMessage<BackupVerified>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishMessage<BackupVerificationFailed>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<Ledger.Contracts.Retention.BackupExpired>().ToPostgresqlQueue(Queues.Ledger);
 
             opts.Durability.Mode = options.SoloNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
             opts.Policies.UseDurableLocalQueues();

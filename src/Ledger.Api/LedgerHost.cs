@@ -5,8 +5,10 @@ using Ledger.Api.Auth;
 using Ledger.Api.Backups;
 using Ledger.Api.Gates;
 using Ledger.Api.Health;
+using Ledger.Api.Retention;
 using Ledger.Api.Schedules;
 using Ledger.Api.Http;
+using Ledger.Api.Restores;
 using Ledger.Contracts.Agents;
 using Marten;
 using Wolverine;
@@ -40,6 +42,7 @@ public static class LedgerHost
         builder.Services.AddOpenApi();
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddSchedules(builder.Configuration);
+        builder.Services.AddRetention(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
@@ -53,6 +56,7 @@ public static class LedgerHost
                 store.AddBackups();
                 store.AddAgents();
                 store.AddGates();
+                store.AddRestores();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

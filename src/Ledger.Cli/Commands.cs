@@ -20,6 +20,7 @@ internal static class Commands
             backups.AddCommands<TakeBackupCommand>();
             backups.AddCommands<ListBackupsCommand>();
             backups.AddCommands<ShowBackupCommand>();
+            backups.AddCommands<PruneBackupsCommand>();
         }).WithDescription("take, list and inspect backups");
 
         app.AddSubCommand("agents", agents =>

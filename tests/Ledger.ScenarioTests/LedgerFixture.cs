@@ -18,16 +18,23 @@ public sealed class LedgerFixture : IAsyncLifetime
     public const string Database = "app";
     public const string BrokenEnvironment = "broken";
     public const string BrokenDatabase = "gone";
+    public const string RetentionEnvironment = "retention";
 
     public async Task InitializeAsync()
     {
         Stack = await EmbeddedStack.StartAsync(async pg =>
+        {
+            var app = await EmbeddedStack.CreateSampleSourceAsync(pg, "app");
+            return
         [
-            new EmbeddedDatabase(Environment, Database, await EmbeddedStack.CreateSampleSourceAsync(pg, "app")),
+            new EmbeddedDatabase(Environment, Database, app),
+            // The same source seen as another environment, for tests that prune (retention) without touching others.
+            new EmbeddedDatabase(RetentionEnvironment, Database, app),
             // Port 1 on loopback: nothing listens, so pg_dump and the snapshot connection fail fast.
             new EmbeddedDatabase(BrokenEnvironment, BrokenDatabase,
                 "Host=127.0.0.1;Port=1;Username=nobody;Password=not-a-real-secret-42;Database=gone;Timeout=3"),
-        ]);
+        ];
+        });
     }
 
     public async Task DisposeAsync() => await Stack.DisposeAsync();

@@ -18,6 +18,7 @@ public sealed record Backup(Guid Id, string Status, Guid? GateId, DateTimeOffset
     public Backup Apply(BackupFailed _) => this with { Status = BackupStatuses.Failed };
     public Backup Apply(BackupVerified _) => this with { Status = BackupStatuses.Verified };
     public Backup Apply(BackupVerificationFailed _) => this with { Status = BackupStatuses.VerificationFailed };
+    public Backup Apply(Ledger.Contracts.Retention.BackupExpired _) => this with { Status = BackupStatuses.Expired };
 
     public bool IsRunnable => Status is BackupStatuses.Requested or BackupStatuses.Running;
 }

@@ -61,7 +61,8 @@ public static class ListBackupsEndpoint
         if (environment is not null) query = query.Where(x => x.Environment == environment);
         if (database is not null) query = query.Where(x => x.Database == database);
         if (trigger is not null) query = query.Where(x => x.Trigger == trigger);
-        if (status is not null) query = query.Where(x => x.Status == status);
+        // Expired backups leave the restore points (their history stays): ask for status=expired to see them.
+        query = status is not null ? query.Where(x => x.Status == status) : query.Where(x => x.Status != BackupStatuses.Expired);
         if (missed is true) query = query.Where(x => x.Missed);
         if (since is { } from) query = query.Where(x => x.Timestamp >= from);
         if (until is { } to) query = query.Where(x => x.Timestamp <= to);

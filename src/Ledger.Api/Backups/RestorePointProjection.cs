@@ -70,6 +70,9 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
     public static RestorePoint Apply(BackupVerified e, RestorePoint rp) =>
         rp with { Status = BackupStatuses.Verified, VerifiedAt = e.VerifiedAt };
 
+    public static RestorePoint Apply(Ledger.Contracts.Retention.BackupExpired e, RestorePoint rp) =>
+        rp with { Status = BackupStatuses.Expired, ExpiredAt = e.ExpiredAt, ExpiredBy = e.Rule };
+
     public static RestorePoint Apply(BackupVerificationFailed e, RestorePoint rp) =>
         rp with { Status = BackupStatuses.VerificationFailed, FailureReason = e.Reason };
 }

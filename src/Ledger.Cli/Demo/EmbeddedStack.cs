@@ -124,6 +124,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
             ["Ledger:SoloNode"] = "true",
             // No background schedule ticks: the demo shows one manual backup, and tests tick the schedule explicitly.
             ["Schedules:Enabled"] = "false",
+            ["Retention:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = _logLevel,
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };

@@ -41,7 +41,12 @@ public sealed record RestoreView
     public DateTimeOffset BackupSnapshotAt { get; init; }
     public RestoreEstimate? Estimate { get; init; }
 
+    /// <summary>The interlock that refused this restore.</summary>
     public RestoreRefusal? Refusal { get; init; }
+
+    /// <summary>For a plan: the interlocks that would refuse the restore.</summary>
+    public IReadOnlyList<RestoreRefusal> Blockers { get; init; } = [];
+
     public RestorePlan? PlanDetails { get; init; }
 
     public string? AgentId { get; init; }

@@ -27,11 +27,12 @@ public sealed record RestoreRequested(
     DateTimeOffset RequestedAt,
     Guid? DrillId = null);
 
-/// <summary>An interlock stopped the restore before anything was sent to an agent.</summary>
+/// <summary>An interlock stopped the restore before anything was sent to an agent (<see cref="HttpStatus"/>: the answer given).</summary>
 public sealed record RestoreRefused(
     Guid RestoreId,
     string Interlock,
     string Reason,
+    int HttpStatus,
     DateTimeOffset RefusedAt);
 
 /// <summary>The agent that can reach the target accepted the restore.</summary>

@@ -1,0 +1,21 @@
+using JasperFx.Events.Projections;
+using Ledger.Contracts.Restores;
+using Marten;
+
+namespace Ledger.Api.Restores;
+
+public static class Configuration
+{
+    public static StoreOptions AddRestores(this StoreOptions store)
+    {
+        // A restore's view is an inline snapshot: an answer is consistent with the write that produced it.
+        store.Projections.Add<RestoreViewProjection>(ProjectionLifecycle.Inline);
+        store.Schema.For<RestoreView>()
+            .Duplicate(x => x.Environment)
+            .Duplicate(x => x.TargetDatabase)
+            .Duplicate(x => x.Status)
+            .Duplicate(x => x.BackupId)
+            .Duplicate(x => x.RequestedAt);
+        return store;
+    }
+}

@@ -1,0 +1,55 @@
+using Ledger.Api.Auth;
+using Ledger.Api.Http;
+using Ledger.Contracts.Common;
+using Ledger.Contracts.Restores;
+using Marten;
+using Marten.Pagination;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Ledger.Api.Restores;
+
+/// <summary><c>GET /api/v1/restores?environment&amp;targetDatabase&amp;backupId&amp;status&amp;page&amp;pageSize</c>: restores and plans, newest first.</summary>
+public static class ListRestoresEndpoint
+{
+    public const int MaxPageSize = 500;
+
+    public static ProblemDetails Validate(string? status, int? page, int? pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (status is not null && !RestoreStatuses.All.Contains(status))
+        {
+            errors["status"] = [$"Must be one of {string.Join(", ", RestoreStatuses.All)}."];
+        }
+
+        if (page is < 1)
+        {
+            errors["page"] = ["Must be 1 or more."];
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors["pageSize"] = [$"Must be between 1 and {MaxPageSize}."];
+        }
+
+        return errors.Count == 0 ? WolverineContinue.NoProblems : Problems.Invalid(errors);
+    }
+
+    [WolverineGet("/api/v1/restores")]
+    [Authorize(Policy = Policies.Read)]
+    public static async Task<Page<RestoreView>> Get(string? environment, string? targetDatabase, Guid? backupId, string? status,
+        int? page, int? pageSize, IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<RestoreView>().AsQueryable();
+        if (environment is not null) query = query.Where(x => x.Environment == environment);
+        if (targetDatabase is not null) query = query.Where(x => x.TargetDatabase == targetDatabase);
+        if (backupId is { } id) query = query.Where(x => x.BackupId == id);
+        if (status is not null) query = query.Where(x => x.Status == status);
+
+        var number = page ?? 1;
+        var size = pageSize ?? 50;
+        var paged = await query.OrderByDescending(x => x.RequestedAt).ThenByDescending(x => x.Id).ToPagedListAsync(number, size, ct);
+        return new Page<RestoreView>(paged.ToList(), number, size, paged.TotalItemCount);
+    }
+}

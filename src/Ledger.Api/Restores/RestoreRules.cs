@@ -1,0 +1,106 @@
+using Ledger.Contracts.Agents;
+using Ledger.Contracts.Backups;
+using Ledger.Contracts.Restores;
+using Ledger.Postgres;
+
+namespace Ledger.Api.Restores;
+
+/// <summary>Edge validation and the interlocks of a restore request (pure, so they are tested without a host).</summary>
+public static class RestoreRules
+{
+    /// <summary>A restore that has shown no progress for this long no longer holds its target (its agent is presumed gone).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(12);
+
+    /// <summary>Field name -> what is wrong; empty when the request may go on to the interlocks. Nothing is appended for these.</summary>
+    public static Dictionary<string, string[]> Check(RequestRestore? request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request is null)
+        {
+            errors["body"] = ["A JSON object with backupId, targetDatabase and confirm is required."];
+            return errors;
+        }
+
+        if (request.BackupId == Guid.Empty)
+        {
+            errors["backupId"] = ["Required: the id of the backup to restore."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.TargetDatabase))
+        {
+            errors["targetDatabase"] = ["Required: the database to restore into."];
+        }
+        else if (!PgIdentifier.IsValid(request.TargetDatabase))
+        {
+            errors["targetDatabase"] = ["Not a valid PostgreSQL identifier (letters, digits, _ and $, starting with a letter or _, at most 63 bytes)."];
+        }
+        else if (RestoreTargets.Forbidden.Contains(request.TargetDatabase))
+        {
+            errors["targetDatabase"] = [$"'{request.TargetDatabase}' is a system database and is never a restore target."];
+        }
+
+        if (request.Environment is not null && !EnvironmentNames.IsValid(request.Environment))
+        {
+            errors["environment"] = ["Must be lower-case letters, digits and dashes, starting with a letter (at most 32)."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Every interlock that refuses this request, in the order they are checked; a restore is refused with the first,
+    /// a plan lists them all. <paramref name="active"/> are the other restores into the same target that are not final.
+    /// </summary>
+    public static IReadOnlyList<RestoreRefusal> Refusals(RequestRestore request, RestorePoint backup, RestoreTarget target,
+        bool callerIsOperator, IReadOnlyCollection<RestoreView> active, DateTimeOffset now)
+    {
+        var refusals = new List<RestoreRefusal>();
+        if (!(request.Plan && request.Confirm is null) && request.Confirm != request.TargetDatabase)
+        {
+            refusals.Add(new RestoreRefusal(Interlocks.Confirmation,
+                request.Confirm is null
+                    ? $"Confirm the target by repeating its name: confirm must be '{request.TargetDatabase}'."
+                    : $"The confirmation '{request.Confirm}' does not match the target '{request.TargetDatabase}'.",
+                400));
+        }
+
+        if (backup.Status != BackupStatuses.Verified)
+        {
+            var why = backup.Status switch
+            {
+                BackupStatuses.Failed => $"it failed: {backup.FailureReason}",
+                BackupStatuses.VerificationFailed => $"it failed verification: {backup.FailureReason}",
+                _ => $"it is {backup.Status}, not verified yet",
+            };
+            refusals.Add(new RestoreRefusal(Interlocks.BackupNotRestorable,
+                $"Backup {backup.Id} of {backup.Environment}/{backup.Database} cannot be restored: {why}.", 409));
+        }
+
+        if (target.Role == DatabaseRoles.Primary)
+        {
+            var what = target.Managed
+                ? $"'{target.Database}' is the primary database of '{target.Environment}'"
+                : $"'{target.Database}' would be created on the server of '{target.Environment}/{target.HostDatabase}', a primary";
+            if (!request.AllowPrimary)
+            {
+                refusals.Add(new RestoreRefusal(Interlocks.PrimaryTarget,
+                    $"{what}: restoring over it needs allowPrimary (--allow-primary) and the operator role.", 400));
+            }
+            else if (!callerIsOperator)
+            {
+                refusals.Add(new RestoreRefusal(Interlocks.OperatorRole,
+                    $"{what}: only the operator role may restore into a primary.", 403));
+            }
+        }
+
+        var running = active.Where(r => now - (r.StartedAt ?? r.RequestedAt) < StaleAfter).OrderBy(r => r.RequestedAt).FirstOrDefault();
+        if (running is not null)
+        {
+            refusals.Add(new RestoreRefusal(Interlocks.RestoreInProgress,
+                $"Restore {running.Id} into {target.Environment}/{target.Database} is {running.Status} (requested by {running.RequestedBy} at {running.RequestedAt:u}); two restores into one target cannot run at once.",
+                409));
+        }
+
+        return refusals;
+    }
+}

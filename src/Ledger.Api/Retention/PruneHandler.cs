@@ -1,0 +1,66 @@
+using Ledger.Contracts.Agents;
+using Ledger.Contracts.Backups;
+using Ledger.Contracts.Gates;
+using Ledger.Contracts.Retention;
+using Marten;
+using Wolverine;
+using Wolverine.Marten;
+
+namespace Ledger.Api.Retention;
+
+/// <summary>Runs the retention policy now; a dry run only answers.</summary>
+public sealed record RunPrune(bool DryRun, DateTimeOffset Now, string? Environment = null, RetentionOptions? Policy = null);
+
+public static class PruneHandler
+{
+    /// <summary>Backups that must stay whatever their age: those a pending or recently opened gate relies on.</summary>
+    public static async Task<Dictionary<Guid, string>> HoldsAsync(IQuerySession session, RetentionOptions options,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now - options.GateHold;
+        var gates = await session.Query<GateView>()
+            .Where(g => g.Status == GateStatuses.Pending || (g.Status == GateStatuses.Open && g.DecidedAt >= since))
+            .ToListAsync(ct);
+        return gates.Where(g => g.BackupId is not null)
+            .GroupBy(g => g.BackupId!.Value)
+            .ToDictionary(g => g.Key, g => $"held by {g.First().Status} gate {g.First().Id} ({g.First().Environment}/{g.First().Database} -> {g.First().TargetRelease})");
+    }
+
+    public static async Task<(PrunePlan, OutgoingMessages)> Handle(RunPrune command, IQuerySession session,
+        RetentionOptions options, CancellationToken ct)
+    {
+        var policy = command.Policy ?? options;
+        var query = session.Query<RestorePoint>()
+            .Where(b => b.Status == BackupStatuses.Taken || b.Status == BackupStatuses.Verified || b.Status == BackupStatuses.VerificationFailed);
+        if (command.Environment is { } environment)
+        {
+            query = query.Where(b => b.Environment == environment);
+        }
+
+        var backups = await query.ToListAsync(ct);
+        var plan = RetentionPolicy.Plan(backups.ToList(), await HoldsAsync(session, policy, command.Now, ct), policy, command.Now, command.DryRun);
+
+        var outgoing = new OutgoingMessages();
+        if (!command.DryRun)
+        {
+            var paths = backups.ToDictionary(b => b.Id, b => b.ArtifactPath!);
+            foreach (var d in plan.Delete)
+            {
+                outgoing.ToDestination(new ExpireBackup(d.BackupId, d.Environment, d.Database, paths[d.BackupId], d.Rule),
+                    new Uri($"postgresql://{Queues.ForEnvironment(d.Environment)}"));
+            }
+        }
+
+        return (plan, outgoing);
+    }
+
+    /// <summary>The agent's report: the artifact is gone. Appended once; the restore point shows it expired.</summary>
+    [AggregateHandler]
+    public static IEnumerable<object> Handle(BackupExpired report, Backups.Backup backup)
+    {
+        if (backup.Status != BackupStatuses.Expired)
+        {
+            yield return report;
+        }
+    }
+}
