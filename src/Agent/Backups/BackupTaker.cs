@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ledger.Contracts.Backups;
+using Ledger.Contracts.Fidelity;
 using Ledger.Postgres;
 using Npgsql;
 
@@ -49,15 +50,15 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             PgProcessResult result;
             string sha256;
             long size;
-            IReadOnlyList<TableRowCount> counts;
+            DatabaseFingerprint fingerprint;
             await using (var file = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
                              bufferSize: 1 << 20, FileOptions.Asynchronous))
             await using (var hashing = new HashingWriteStream(file))
             {
-                // Count rows in the same snapshot while pg_dump streams it.
-                var counting = snapshot.CountRowsAsync(ct);
+                // Fingerprint the same snapshot while pg_dump streams it.
+                var fingerprinting = snapshot.FingerprintAsync(ct);
                 result = await runner.RunAsync(command, hashing, ct);
-                counts = await counting;
+                fingerprint = await fingerprinting;
                 await hashing.FlushAsync(ct);
                 file.Flush(flushToDisk: true);
                 sha256 = hashing.HexDigest();
@@ -75,7 +76,8 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             var finishedAt = clock.GetUtcNow();
             var taken = new BackupTaken(request.BackupId, request.Environment, request.Database, request.Trigger,
                 request.Release, options.Id, startedAt, finishedAt, stopwatch.ElapsedMilliseconds, finalPath, size, sha256,
-                pgDumpVersion, snapshot.ServerVersion, dumpOptions, counts);
+                pgDumpVersion, snapshot.ServerVersion, dumpOptions,
+                fingerprint.Tables.Select(t => new TableRowCount(t.Schema, t.Table, t.Rows)).ToList(), fingerprint);
             await Artifacts.WriteSidecarAsync(taken, ct);
             log.LogInformation("Backup {BackupId} of {Environment}/{Database}: {Bytes} bytes in {Ms} ms",
                 request.BackupId, request.Environment, request.Database, size, stopwatch.ElapsedMilliseconds);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Ledger.Contracts.Backups;
+using Ledger.Contracts.Fidelity;
 using Ledger.Postgres;
 
 namespace Agent.Backups;
@@ -37,10 +38,12 @@ public sealed class BackupVerifier(AgentOptions options, PgToolPaths tools, PgPr
             return Failed(taken, $"pg_restore --list could not read the archive (exit {list.ExitCode}): {list.StderrTail.Trim()}");
         }
 
-        var missing = TableOfContents.MissingTableData(list.StdoutText ?? "", taken.TableRowCounts);
+        var missing = taken.Fingerprint is { } fingerprint
+            ? TableOfContents.MissingFrom(list.StdoutText ?? "", fingerprint)
+            : TableOfContents.MissingTableData(list.StdoutText ?? "", taken.TableRowCounts);
         if (missing.Count > 0)
         {
-            return Failed(taken, $"The archive has no TABLE DATA for {missing.Count} counted table(s): {string.Join(", ", missing.Take(10))}.");
+            return Failed(taken, $"The archive's table of contents lacks {missing.Count} item(s) of the fingerprint: {string.Join(", ", missing.Take(10))}.");
         }
 
         return new BackupVerified(taken.BackupId, options.Id, sha256, taken.TableRowCounts.Count,
@@ -54,35 +57,85 @@ public sealed class BackupVerifier(AgentOptions options, PgToolPaths tools, PgPr
 /// <summary>Reads the table of contents that <c>pg_restore --list</c> prints.</summary>
 public static class TableOfContents
 {
-    /// <summary>
-    /// Entries look like <c>3401; 0 16390 TABLE DATA public dg_event_log owner</c>; returns "schema.table" of every
-    /// counted table without such an entry.
-    /// </summary>
-    public static IReadOnlyList<string> MissingTableData(string listing, IReadOnlyList<TableRowCount> counted)
+    // Entry lines: "<dump id>; <table oid> <oid> <DESC> <schema> <tag> <owner>"; DESC may be several words.
+    private static readonly string[] Descriptions =
+        ["TABLE DATA", "SEQUENCE SET", "TRIGGER", "VIEW", "MATERIALIZED VIEW", "FUNCTION", "PROCEDURE", "INDEX"];
+
+    /// <summary>(description, schema, tag) of every entry DgLedger checks; the owner is dropped.</summary>
+    public static IReadOnlyList<(string Description, string Schema, string Tag)> Entries(string listing)
     {
-        var present = new HashSet<(string, string)>();
+        var entries = new List<(string, string, string)>();
         foreach (var raw in listing.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
-            if (line.StartsWith(';'))
+            if (line.StartsWith(';') || line.Length == 0)
             {
                 continue;
             }
 
-            var marker = line.IndexOf(" TABLE DATA ", StringComparison.Ordinal);
-            if (marker < 0)
+            foreach (var description in Descriptions)
             {
-                continue;
-            }
+                var marker = line.IndexOf($" {description} ", StringComparison.Ordinal);
+                if (marker < 0 || !line[..marker].Contains(';', StringComparison.Ordinal))
+                {
+                    continue;
+                }
 
-            var rest = line[(marker + " TABLE DATA ".Length)..].Split(' ');
-            if (rest.Length >= 3)
-            {
-                // schema, table name (may contain spaces), owner last.
-                present.Add((rest[0], string.Join(' ', rest[1..^1])));
+                var rest = line[(marker + description.Length + 2)..].Split(' ');
+                if (rest.Length >= 3)
+                {
+                    entries.Add((description, rest[0], string.Join(' ', rest[1..^1])));
+                }
+
+                break;
             }
         }
 
+        return entries;
+    }
+
+    /// <summary>"schema.table" of every counted table without a TABLE DATA entry.</summary>
+    public static IReadOnlyList<string> MissingTableData(string listing, IReadOnlyList<TableRowCount> counted)
+    {
+        var present = Entries(listing).Where(e => e.Description == "TABLE DATA").Select(e => (e.Schema, e.Tag)).ToHashSet();
         return counted.Where(t => !present.Contains((t.Schema, t.Table))).Select(t => $"{t.Schema}.{t.Table}").ToList();
+    }
+
+    /// <summary>
+    /// Everything the fingerprint says the database holds but the archive lacks: table data, sequence values, triggers,
+    /// views, functions and (non-constraint) indexes, each named.
+    /// </summary>
+    public static IReadOnlyList<string> MissingFrom(string listing, DatabaseFingerprint fingerprint)
+    {
+        var entries = Entries(listing);
+        bool Has(string description, string schema, Func<string, bool> tag) =>
+            entries.Any(e => e.Description == description && e.Schema == schema && tag(e.Tag));
+
+        var missing = MissingTableData(listing, fingerprint.Tables.Select(t => new TableRowCount(t.Schema, t.Table, t.Rows)).ToList())
+            .Select(t => "table data " + t).ToList();
+        missing.AddRange(fingerprint.Sequences.Where(s => !Has("SEQUENCE SET", s.Schema, tag => tag == s.Name))
+            .Select(s => $"sequence value {s.Schema}.{s.Name}"));
+
+        var constraintNames = fingerprint.SchemaObjects.Where(o => o.Kind == "constraint")
+            .Select(o => o.Name.Split('.')).Where(p => p.Length >= 3).Select(p => (p[0], p[^1])).ToHashSet();
+        foreach (var o in fingerprint.SchemaObjects)
+        {
+            var parts = o.Name.Split('.');
+            var ok = o.Kind switch
+            {
+                "trigger" when parts.Length >= 3 => Has("TRIGGER", parts[0], tag => tag == $"{parts[1]} {parts[2]}"),
+                "view" => Has("VIEW", parts[0], tag => tag == parts[1]),
+                "materialized view" => Has("MATERIALIZED VIEW", parts[0], tag => tag == parts[1]),
+                "function" or "procedure" => Has(o.Kind.ToUpperInvariant(), parts[0], tag => tag.StartsWith(parts[1] + "(", StringComparison.Ordinal)),
+                "index" when !constraintNames.Contains((parts[0], parts[^1])) => Has("INDEX", parts[0], tag => tag == parts[1]),
+                _ => true,
+            };
+            if (!ok)
+            {
+                missing.Add($"{o.Kind} {o.Name}");
+            }
+        }
+
+        return missing;
     }
 }

@@ -1,5 +1,6 @@
 using System.Data;
-using Ledger.Contracts.Backups;
+using Ledger.Contracts.Fidelity;
+using Ledger.Postgres.Fidelity;
 using Npgsql;
 
 namespace Agent.Backups;
@@ -11,19 +12,6 @@ namespace Agent.Backups;
 /// </summary>
 public sealed class SourceSnapshot : IAsyncDisposable
 {
-    // Tables whose data pg_dump writes: ordinary tables and partitions outside system schemas, not extension members.
-    private const string CountRowsSql = """
-        select n.nspname, c.relname,
-               (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint
-        from pg_class c
-        join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind = 'r'
-          and n.nspname not in ('pg_catalog', 'information_schema')
-          and n.nspname not like 'pg\_toast%' and n.nspname not like 'pg\_temp%'
-          and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
-        order by 1, 2
-        """;
-
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
 
@@ -79,19 +67,11 @@ public sealed class SourceSnapshot : IAsyncDisposable
         }
     }
 
-    /// <summary>Exact row counts of every table pg_dump will write, read in the exported snapshot.</summary>
-    public async Task<IReadOnlyList<TableRowCount>> CountRowsAsync(CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(CountRowsSql, _connection, _transaction) { CommandTimeout = 0 };
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var counts = new List<TableRowCount>();
-        while (await reader.ReadAsync(ct))
-        {
-            counts.Add(new TableRowCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
-        }
-
-        return counts;
-    }
+    /// <summary>
+    /// The fidelity fingerprint (row counts, content hashes, sequences, schema) read in the exported snapshot: exactly
+    /// what pg_dump writes, even while the application keeps writing.
+    /// </summary>
+    public Task<DatabaseFingerprint> FingerprintAsync(CancellationToken ct) => Fingerprinter.CaptureAsync(_connection, ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -79,7 +79,7 @@ internal static class CatalogSql
             from pg_catalog.pg_attribute a
             join rels r on r.oid = a.attrelid
             where a.attnum > 0 and not a.attisdropped)
-        select 'schema', n.nspname, 'schema'
+        select 'schema'::text, n.nspname::text, 'schema'::text
         from user_ns n
         union all
         select 'extension', e.extname, 'version ' || e.extversion || ' in schema ' || pg_catalog.quote_ident(n.nspname)

@@ -106,3 +106,47 @@ public sealed class when_the_agent_reads_its_configuration
         Assert.Equal(new DumpDatabase(request), outcomes[1]);
     }
 }
+
+public sealed class when_an_archive_is_checked_against_its_fingerprint
+{
+    // Lines as pg_restore --list (PostgreSQL 15) prints them for the DecisionGraph schema.
+    private const string Listing = """
+        ;
+        ; Archive created at 2026-11-24 01:40:00 UTC
+        ;
+        243; 1255 16404 FUNCTION public dg_event_log_check_trace() postgres
+        3467; 0 0 SEQUENCE SET public dg_event_log_log_seq_seq postgres
+        3268; 2606 16397 CONSTRAINT public dg_event_log dg_event_log_pkey postgres
+        3271; 1259 16406 INDEX public dg_event_log_type_idx postgres
+        3300; 2620 16405 TRIGGER public dg_event_log dg_event_log_trace_rules postgres
+        232; 1259 16504 VIEW public v2 postgres
+        3345; 0 16390 TABLE DATA public dg_event_log postgres
+        """;
+
+    private static Ledger.Contracts.Fidelity.DatabaseFingerprint Fingerprint(params Ledger.Contracts.Fidelity.SchemaObject[] extra) => new(
+        "db", "15", [new("public", "dg_event_log", 3, "h", ["log_seq"])], [new("public", "dg_event_log_log_seq_seq", 3, true)],
+        [
+            new("function", "public.dg_event_log_check_trace", "..."),
+            new("constraint", "public.dg_event_log.dg_event_log_pkey", "PRIMARY KEY (log_seq)"),
+            new("index", "public.dg_event_log_pkey", "CREATE UNIQUE INDEX ..."),
+            new("index", "public.dg_event_log_type_idx", "CREATE INDEX ..."),
+            new("trigger", "public.dg_event_log.dg_event_log_trace_rules", "CREATE TRIGGER ..."),
+            new("view", "public.v2", "SELECT 1"),
+            .. extra,
+        ],
+        "hash", DateTimeOffset.UnixEpoch, 1);
+
+    [Fact]
+    public void a_complete_archive_lacks_nothing() => Assert.Empty(TableOfContents.MissingFrom(Listing, Fingerprint()));
+
+    [Fact]
+    public void each_missing_object_is_named()
+    {
+        var fingerprint = Fingerprint(new("trigger", "public.dg_event_log.audit", "CREATE TRIGGER ..."), new("index", "public.other_idx", "..."))
+            with { Sequences = [new("public", "dg_event_log_log_seq_seq", 3, true), new("public", "lost_seq", 1, false)] };
+        var missing = TableOfContents.MissingFrom(Listing.Replace("3345; 0 16390 TABLE DATA public dg_event_log postgres", ""), fingerprint);
+        Assert.Equal(
+            ["table data public.dg_event_log", "sequence value public.lost_seq", "trigger public.dg_event_log.audit", "index public.other_idx"],
+            missing);
+    }
+}

@@ -30,7 +30,7 @@ public sealed class when_the_retention_policy_decides
         var verified = Backup(BackupTriggers.Scheduled, 20);
         var other = Backup(BackupTriggers.Scheduled, 30, db: "audit");
         var plan = RetentionPolicy.Plan([unverified, verified, other], new Dictionary<Guid, string>(), Policy, Now, true);
-        Assert.Equal([verified.Id, other.Id], plan.Keep.Select(k => k.BackupId).Order().ToArray().Order());
+        Assert.Equal(new[] { verified.Id, other.Id }.Order(), plan.Keep.Select(k => k.BackupId).Order());
         Assert.Equal(unverified.Id, Assert.Single(plan.Delete).BackupId);
     }
 
