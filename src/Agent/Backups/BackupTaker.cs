@@ -71,6 +71,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
                 return Failed(request, $"pg_dump exited with code {result.ExitCode}.", result.StderrTail);
             }
 
+            fingerprint = await ArchiveSequences.ApplyAsync(fingerprint, partialPath, tools, runner, ct);
             File.Move(partialPath, finalPath);
             renamed = true;
             var finishedAt = clock.GetUtcNow();
@@ -83,7 +84,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
                 request.BackupId, request.Environment, request.Database, size, stopwatch.ElapsedMilliseconds);
             return taken;
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException
+        catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException or PgProcessFailedException
                                       or PgToolsNotFoundException or OperationCanceledException or InvalidOperationException)
         {
             if (partialPath is not null)

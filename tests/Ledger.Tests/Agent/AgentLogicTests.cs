@@ -150,3 +150,18 @@ public sealed class when_an_archive_is_checked_against_its_fingerprint
             missing);
     }
 }
+
+public sealed class when_sequence_values_are_read_back_from_an_archive
+{
+    [Fact]
+    public void setval_lines_are_parsed_with_quoted_names_and_is_called()
+    {
+        const string script = """
+            SELECT pg_catalog.setval('public.dg_event_log_log_seq_seq', 1847, true);
+            SELECT pg_catalog.setval('"Audit"."It''s_seq"', 1, false);
+            """;
+        var values = ArchiveSequences.Parse(script);
+        Assert.Equal((1847L, true), values["public.dg_event_log_log_seq_seq"]);
+        Assert.Equal((1L, false), values[ArchiveSequences.QualifiedName("Audit", "It's_seq")]);
+    }
+}

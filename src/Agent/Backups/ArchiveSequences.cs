@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using Ledger.Contracts.Fidelity;
+using Ledger.Postgres;
+
+namespace Agent.Backups;
+
+/// <summary>
+/// Sequences are not transactional: pg_dump and the fingerprint read them at slightly different moments, and a busy
+/// application moves them in between. So the fingerprint records the values the archive itself carries, read back
+/// from its SEQUENCE SET entries; the live values at dump time are at or past them.
+/// </summary>
+public static partial class ArchiveSequences
+{
+    [GeneratedRegex(@"setval\('((?:[^']|'')+)', (-?\d+), (true|false)\)")]
+    private static partial Regex SetVal();
+
+    public static async Task<DatabaseFingerprint> ApplyAsync(DatabaseFingerprint fingerprint, string artifact,
+        PgToolPaths tools, PgProcessRunner runner, CancellationToken ct)
+    {
+        if (fingerprint.Sequences.Count == 0)
+        {
+            return fingerprint;
+        }
+
+        var list = await runner.RunAsync(new PgCommand(tools.PgRestore, ["--list", artifact]), null, ct);
+        list.EnsureSuccess();
+        var entries = (list.StdoutText ?? "").Split('\n').Where(l => l.Contains(" SEQUENCE SET ", StringComparison.Ordinal)).ToList();
+        var listFile = Path.Combine(Path.GetDirectoryName(artifact)!, $".{Path.GetFileName(artifact)}.sequences.partial");
+        try
+        {
+            await File.WriteAllLinesAsync(listFile, entries, ct);
+            var script = await runner.RunAsync(new PgCommand(tools.PgRestore, ["--file=-", $"--use-list={listFile}", artifact]), null, ct);
+            script.EnsureSuccess();
+            var values = Parse(script.StdoutText ?? "");
+            return fingerprint with
+            {
+                Sequences = fingerprint.Sequences
+                    .Select(s => values.TryGetValue(QualifiedName(s.Schema, s.Name), out var v) ? s with { LastValue = v.Value, IsCalled = v.IsCalled } : s)
+                    .ToList(),
+            };
+        }
+        finally
+        {
+            File.Delete(listFile);
+        }
+    }
+
+    /// <summary>Qualified sequence name (as setval prints it) -> value and is_called.</summary>
+    public static Dictionary<string, (long Value, bool IsCalled)> Parse(string script) =>
+        SetVal().Matches(script).ToDictionary(
+            m => m.Groups[1].Value.Replace("''", "'", StringComparison.Ordinal),
+            m => (long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[3].Value == "true"));
+
+    /// <summary>As pg_dump writes it: each part quoted only when it is not a plain lower-case identifier.</summary>
+    public static string QualifiedName(string schema, string name) => $"{Ident(schema)}.{Ident(name)}";
+
+    private static string Ident(string part) =>
+        part.Length > 0 && (char.IsAsciiLetterLower(part[0]) || part[0] == '_')
+        && part.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '$')
+            ? part
+            : "\"" + part.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
