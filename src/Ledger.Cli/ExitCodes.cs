@@ -6,12 +6,14 @@ namespace Ledger.Cli;
 /// <item><term>0</term><description>ok</description></item>
 /// <item><term>1</term><description>unexpected error (a bug, or the ledger failed with a 5xx)</description></item>
 /// <item><term>2</term><description>invalid usage or input, including a 400 from the ledger</description></item>
-/// <item><term>3</term><description>reserved: gate found no fresh backup</description></item>
-/// <item><term>4</term><description>reserved: diff found the databases differ</description></item>
+/// <item><term>3</term><description>gate: no fresh verified backup, or the gate was denied or expired</description></item>
+/// <item><term>4</term><description>diff: the databases differ</description></item>
 /// <item><term>5</term><description>not found</description></item>
 /// <item><term>6</term><description>unauthorized (401) or forbidden (403)</description></item>
-/// <item><term>7</term><description>the ledger is unreachable</description></item>
+/// <item><term>7</term><description>the ledger or a database is unreachable</description></item>
 /// <item><term>8</term><description>the backup failed or failed verification</description></item>
+/// <item><term>9</term><description>an interlock refused the restore (or, for a plan, would refuse it)</description></item>
+/// <item><term>10</term><description>the restore failed or failed its post-restore verification</description></item>
 /// <item><term>124</term><description>timed out waiting</description></item>
 /// <item><term>130</term><description>cancelled (Ctrl+C)</description></item>
 /// </list>
@@ -27,6 +29,8 @@ public static class ExitCodes
     public const int Unauthorized = 6;
     public const int Unreachable = 7;
     public const int BackupFailed = 8;
+    public const int RestoreRefused = 9;
+    public const int RestoreFailed = 10;
     public const int TimedOut = 124;
     public const int Cancelled = 130;
 
@@ -36,12 +40,14 @@ public static class ExitCodes
         (Ok, "ok"),
         (Unexpected, "unexpected error"),
         (Usage, "invalid usage or input (including a 400 from the ledger)"),
-        (NoFreshBackup, "gate: no fresh backup (reserved)"),
-        (DatabasesDiffer, "diff: databases differ (reserved)"),
+        (NoFreshBackup, "gate: no fresh verified backup, or the gate was denied or expired"),
+        (DatabasesDiffer, "diff: databases differ"),
         (NotFound, "not found"),
         (Unauthorized, "unauthorized or forbidden: check --token / DGLEDGER_TOKEN"),
-        (Unreachable, "ledger unreachable: check --url / DGLEDGER_URL"),
+        (Unreachable, "ledger or database unreachable: check --url / DGLEDGER_URL or the database URL"),
         (BackupFailed, "backup failed or failed verification"),
+        (RestoreRefused, "restore refused by an interlock (a plan: would be refused)"),
+        (RestoreFailed, "restore failed or failed verification"),
         (TimedOut, "timed out waiting"),
         (Cancelled, "cancelled"),
     ];

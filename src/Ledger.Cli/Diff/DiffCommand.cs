@@ -19,7 +19,7 @@ internal sealed class DiffCommand(CliRuntime cli, LedgerCaller ledger)
     public const int KeyLimit = 20;
 
     [Command("diff", Description =
-        "compare TARGET with a live --source or a backup's recorded fingerprint: tables, rows, sequences and schema. "
+        "compare the --target database with a live --source or a backup's recorded fingerprint: tables, rows, sequences and schema. "
         + "Exit 0 identical, 4 different, 2 bad usage or URL, 5 unknown backup (or none recorded), 7 a database or the ledger unreachable")]
     public async Task<int> DiffAsync(
         ConnectionOptions connection,

@@ -31,14 +31,15 @@ internal static class CatalogSql
 
     /// <summary>
     /// Every ordinary table (partitions included): schema, name, the SQL that hashes its content (see
-    /// <see cref="RowHash"/>), and its key columns (primary key, else the first unique index by name over NOT NULL
+    /// <see cref="RowHash"/>; the row text goes through unnest(array[...]) because a set-returning function keeps the
+    /// planner from inlining it into both hash calls, which would build every row's text twice), and its key columns (primary key, else the first unique index by name over NOT NULL
     /// columns without expressions or predicate, else empty).
     /// </summary>
     public static readonly string Tables = $"""
         with {UserSchemas}, {UserRelations}
         select r.nspname, r.relname,
                pg_catalog.format(
-                   'select pg_catalog.count(*), coalesce(pg_catalog.sum({RowHash.High("r")}), 0)::text, coalesce(pg_catalog.sum({RowHash.Low("r")}), 0)::text from (select %s as r from only %I.%I as t) as src',
+                   'select pg_catalog.count(*), coalesce(pg_catalog.sum({RowHash.High("r")}), 0)::text, coalesce(pg_catalog.sum({RowHash.Low("r")}), 0)::text from (select pg_catalog.unnest(array[%s]) as r from only %I.%I as t) as src',
                    {RowHash.RowExpressionSql("r.oid")}, r.nspname, r.relname),
                coalesce((
                    select array(select a.attname::text

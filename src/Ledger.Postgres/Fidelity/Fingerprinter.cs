@@ -20,7 +20,8 @@ public static class Fingerprinter
     /// Captures on an open connection, in whatever transaction it is in: inside a REPEATABLE READ transaction (the
     /// agent's, whose snapshot pg_dump reads) everything is read in that one snapshot. Never begins, commits or changes
     /// the isolation of a transaction; the settings it needs are transaction-local there (session-level otherwise) and
-    /// put back before it returns.
+    /// put back before it returns. Sequences are the exception to "one snapshot": PostgreSQL does not version them, so
+    /// their values are those of the moment they are read (as for pg_dump, which reads them at its own moment).
     /// </summary>
     public static async Task<DatabaseFingerprint> CaptureAsync(NpgsqlConnection connection, CancellationToken ct)
     {

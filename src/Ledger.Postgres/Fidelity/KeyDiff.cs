@@ -24,12 +24,22 @@ public static class KeyDiff
     /// changed, missing or extra in the target, in ordinal order; empty when the table has no key columns or a side
     /// lacks them, or when the tables hold the same rows.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> FindDifferingKeysAsync(
+    public static Task<IReadOnlyList<string>> FindDifferingKeysAsync(
         string sourceConnectionString,
         string targetConnectionString,
         TableFingerprint table,
         int limit = 20,
-        CancellationToken ct = default)
+        CancellationToken ct = default) =>
+        FindDifferingKeysAsync(sourceConnectionString, targetConnectionString, table, limit, FetchThreshold, ct);
+
+    /// <summary>As above, fetching rows only once the differing buckets hold at most <paramref name="fetchThreshold"/> rows a side.</summary>
+    internal static async Task<IReadOnlyList<string>> FindDifferingKeysAsync(
+        string sourceConnectionString,
+        string targetConnectionString,
+        TableFingerprint table,
+        int limit,
+        long fetchThreshold,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -66,7 +76,7 @@ public static class KeyDiff
             }
 
             var rows = Math.Max(differing.Sum(b => s.GetValueOrDefault(b).Rows), differing.Sum(b => t.GetValueOrDefault(b).Rows));
-            if (rows <= FetchThreshold || bits == HashBits)
+            if (rows <= fetchThreshold || bits == HashBits)
             {
                 var sourceRows = source.RowsAsync(bits, differing, ct);
                 var targetRows = target.RowsAsync(bits, differing, ct);
@@ -162,11 +172,12 @@ public static class KeyDiff
                 return buckets;
             }
 
+            // unnest(array[...]): a set-returning function keeps the row text from being built once per hash call.
             var sql = $"""
-                select {BucketOf("k", bits)}, pg_catalog.count(*),
-                       pg_catalog.sum({RowHash.High("r")})::text, pg_catalog.sum({RowHash.Low("r")})::text
-                from (select {KeyHash} as k, {_rowText} as r from {_relation} as t) as src
-                {Within(within)}
+                select bucket, pg_catalog.count(*), pg_catalog.sum({RowHash.High("r")})::text, pg_catalog.sum({RowHash.Low("r")})::text
+                from (select {BucketOf(KeyHash, bits)} as bucket, pg_catalog.unnest(array[{_rowText}]) as r
+                      from {_relation} as t
+                      {Within(within)}) as src
                 group by 1
                 """;
             await using var command = Command(sql, within);
@@ -190,8 +201,9 @@ public static class KeyDiff
 
             var sql = $"""
                 select key_text, {RowHash.High("r")}, {RowHash.Low("r")}
-                from (select {_keyText} as key_text, {KeyHash} as k, {_rowText} as r from {_relation} as t) as src
-                {Within((bits, buckets))}
+                from (select {_keyText} as key_text, pg_catalog.unnest(array[{_rowText}]) as r
+                      from {_relation} as t
+                      {Within((bits, buckets))}) as src
                 """;
             await using var command = Command(sql, (bits, buckets));
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -211,8 +223,8 @@ public static class KeyDiff
         private static string BucketOf(string keyHash, int bits) =>
             bits >= HashBits ? keyHash : $"({keyHash} >> {HashBits - bits})";
 
-        private static string Within((int Bits, long[] Buckets)? within) =>
-            within is null ? "" : $"where {BucketOf("k", within.Value.Bits)} = any(@buckets)";
+        private string Within((int Bits, long[] Buckets)? within) =>
+            within is null ? "" : $"where {BucketOf(KeyHash, within.Value.Bits)} = any(@buckets)";
 
         private NpgsqlCommand Command(string sql, (int Bits, long[] Buckets)? within)
         {

@@ -67,4 +67,27 @@ public sealed class when_people_and_pipelines_use_the_cli(LedgerFixture fixture)
         Assert.Contains("role", run.Error);
         Assert.DoesNotContain(fixture.Stack.Tokens[Roles.Reader], run.Out + run.Error);
     }
+
+    [Fact]
+    public async Task diff_against_an_unknown_backup_exits_5_with_the_ledgers_reason()
+    {
+        var id = Guid.NewGuid();
+        var run = await fixture.RunCliAsync(Roles.Reader, "diff", "--backup", id.ToString(), "--target", "postgresql://dg@127.0.0.1:1/app");
+        Assert.Equal(ExitCodes.NotFound, run.ExitCode);
+        Assert.Contains($"No backup with id {id}", run.Error);
+    }
+
+    [Fact]
+    public async Task diff_against_a_known_backup_and_an_unreachable_target_exits_7_naming_it_without_its_password()
+    {
+        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", "staging", "--db", "app", "--wait", "--timeout", "2m", "--json");
+        Assert.Equal(ExitCodes.Ok, take.ExitCode);
+        var id = JsonSerializer.Deserialize<Ledger.Contracts.Backups.BackupDetail>(take.Out, Json)!.Backup.Id;
+
+        var run = await fixture.RunCliAsync(Roles.Reader, "diff", "--backup", id.ToString(), "--target", "postgresql://dg:pw-secret-9@127.0.0.1:1/restored");
+
+        Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
+        Assert.Contains("postgresql://dg@127.0.0.1:1/restored", run.Error);
+        Assert.DoesNotContain("pw-secret-9", run.Out + run.Error);
+    }
 }
