@@ -1,5 +1,6 @@
 using Agent.Backups;
 using Agent.Heartbeats;
+using Agent.Restores;
 using JasperFx.CodeGeneration;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
@@ -33,6 +34,7 @@ public static class AgentHost
         builder.Services.AddSingleton<PgProcessRunner>();
         builder.Services.AddSingleton<BackupTaker>();
         builder.Services.AddSingleton<BackupVerifier>();
+        builder.Services.AddRestores(ledgerConnection);
         builder.Services.AddHostedService<HeartbeatService>();
 
         builder.UseWolverine(opts =>
@@ -53,6 +55,7 @@ public static class AgentHost
             opts.PublishMessage<BackupFailed>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishMessage<BackupVerified>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishMessage<BackupVerificationFailed>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishRestoreReports();
             opts.PublishMessage<Ledger.Contracts.Retention.BackupExpired>().ToPostgresqlQueue(Queues.Ledger);
 
             opts.Durability.Mode = options.SoloNode ? DurabilityMode.Solo : DurabilityMode.Balanced;

@@ -15,6 +15,21 @@ public sealed class ManagedDatabaseOptions
     public string Schedule { get; set; } = ManagedDatabase.DefaultSchedule;
     /// <summary>IANA time zone of <see cref="Schedule"/>; UTC when unset.</summary>
     public string? TimeZone { get; set; }
+    /// <summary>
+    /// The database the agent connects to on this database's server to create, close and reopen restore targets
+    /// (a database cannot be closed from a session inside it).
+    /// </summary>
+    public string MaintenanceDatabase { get; set; } = "postgres";
+    /// <summary>Base URL of the DecisionGraph serving this database; when set, restores into it check the application too.</summary>
+    public string? DecisionGraphUrl { get; set; }
+    /// <summary>Bearer token for <see cref="DecisionGraphUrl"/> (an admin token, for rebuilds). A secret: never logged, never sent to the ledger.</summary>
+    public string? DecisionGraphToken { get; set; }
+    /// <summary>Tenants whose projection health is checked after a restore; empty means every tenant in the event log.</summary>
+    public List<string> DecisionGraphTenants { get; set; } = [];
+    /// <summary>Whether a restore may ask DecisionGraph to rebuild projections that are missing, behind or untrusted.</summary>
+    public bool AllowProjectionRebuild { get; set; } = true;
+    /// <summary>How long a restore waits for projection health to come back clean after asking for a rebuild.</summary>
+    public TimeSpan RebuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone);
 }
@@ -29,6 +44,8 @@ public sealed class AgentOptions
     public TimeSpan MaxBackupDuration { get; set; } = TimeSpan.FromHours(6);
     /// <summary>How long a backup waits for another backup of the same database to finish.</summary>
     public TimeSpan LockWait { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>pg_restore's --jobs for restores.</summary>
+    public int RestoreJobs { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
     /// <summary>pg_dump's --compress level for the custom format (0-9).</summary>
     public int CompressionLevel { get; set; } = 6;
     public List<ManagedDatabaseOptions> Databases { get; set; } = [];
@@ -94,6 +111,34 @@ public sealed class AgentOptions
         return null;
     }
 
+    private static string? RestoreProblem(ManagedDatabaseOptions db)
+    {
+        if (!PgIdentifier.IsValid(db.MaintenanceDatabase))
+        {
+            return $"MaintenanceDatabase '{db.MaintenanceDatabase}' is not a valid identifier";
+        }
+
+        if (db.DecisionGraphUrl is { Length: > 0 } url)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                return "DecisionGraphUrl must be an absolute http(s) URL";
+            }
+
+            if (string.IsNullOrWhiteSpace(db.DecisionGraphToken))
+            {
+                return "DecisionGraphToken is required when DecisionGraphUrl is set";
+            }
+        }
+
+        if (db.DecisionGraphTenants.Any(string.IsNullOrWhiteSpace))
+        {
+            return "DecisionGraphTenants must not contain empty names";
+        }
+
+        return db.RebuildTimeout <= TimeSpan.Zero ? "RebuildTimeout must be positive" : null;
+    }
+
     /// <summary>Every problem with the settings, each naming its key. Never echoes a connection string.</summary>
     public IEnumerable<string> Problems()
     {
@@ -105,6 +150,11 @@ public sealed class AgentOptions
         if (string.IsNullOrWhiteSpace(Repository))
         {
             yield return "Agent:Repository (the backup directory) is not set";
+        }
+
+        if (RestoreJobs is < 1 or > 64)
+        {
+            yield return "Agent:RestoreJobs must be 1-64";
         }
 
         if (CompressionLevel is < 0 or > 9)
@@ -124,6 +174,7 @@ public sealed class AgentOptions
             if (!EnvironmentNames.IsValid(db.Environment)) yield return $"Agent:Databases:{i}:Environment '{db.Environment}' must be lower-case letters, digits and dashes";
             if (!DatabaseRoles.IsValid(db.Role)) yield return $"Agent:Databases:{i}:Role must be '{DatabaseRoles.Primary}' or '{DatabaseRoles.NonPrimary}'";
             if (ScheduleProblem(db) is { } scheduleProblem) yield return $"Agent:Databases:{i}:{scheduleProblem}";
+            if (RestoreProblem(db) is { } restoreProblem) yield return $"Agent:Databases:{i}:{restoreProblem}";
             if (string.IsNullOrWhiteSpace(db.ConnectionString))
             {
                 yield return $"Agent:Databases:{i}:ConnectionString is not set";

@@ -56,6 +56,7 @@ public static class LedgerHost
                 store.AddBackups();
                 store.AddAgents();
                 store.AddGates();
+                Ledger.Api.Drills.Configuration.AddDrills(store);
                 store.AddRestores();
             })
             .UseLightweightSessions()

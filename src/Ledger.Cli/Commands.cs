@@ -35,7 +35,13 @@ internal static class Commands
 
         app.AddCommands<Diff.DiffCommand>();
 
+        // `dgledger restore` and `dgledger restores show` (Restores/RestoreCommand.cs):
+        app.AddCommands<Restores.RestoreCommand>();
+
+        Drills.DrillCommands.Register(app); // `dgledger drills list` and `dgledger report drills`
+
         // `dgledger demo` (Demo/DemoCommand.cs) registers here:
         app.AddCommands<Demo.DemoCommand>();
+        app.AddCommands<Seeding.SeedCommand>();
     }
 }

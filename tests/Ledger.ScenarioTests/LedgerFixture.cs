@@ -20,11 +20,24 @@ public sealed class LedgerFixture : IAsyncLifetime
     public const string BrokenDatabase = "gone";
     public const string RetentionEnvironment = "retention";
 
+    // Restores: a primary DecisionGraph-shaped source, and a managed non-primary target served by the DecisionGraph
+    // stand-in (created by the first restore into it).
+    public const string RestoreSourceEnvironment = "rs-prod";
+    public const string RestoreSourceDatabase = "dg";
+    public const string RestoreEnvironment = "rs-test";
+    public const string RestoreTarget = "dg_restored";
+    public const string DecisionGraphToken = "stand-in-admin-token-5f1e0c";
+
+    /// <summary>The DecisionGraph stand-in serving <see cref="RestoreTarget"/>.</summary>
+    public StandIn.DecisionGraphStandIn DecisionGraph { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Stack = await EmbeddedStack.StartAsync(async pg =>
         {
             var app = await EmbeddedStack.CreateSampleSourceAsync(pg, "app");
+            var restoreSource = await Restores.DecisionGraphSample.CreateAsync(pg, RestoreSourceDatabase);
+            DecisionGraph = await StandIn.DecisionGraphStandIn.StartAsync(pg.ConnectionStringFor(RestoreTarget), DecisionGraphToken);
             return
         [
             new EmbeddedDatabase(Environment, Database, app),
@@ -33,11 +46,26 @@ public sealed class LedgerFixture : IAsyncLifetime
             // Port 1 on loopback: nothing listens, so pg_dump and the snapshot connection fail fast.
             new EmbeddedDatabase(BrokenEnvironment, BrokenDatabase,
                 "Host=127.0.0.1;Port=1;Username=nobody;Password=not-a-real-secret-42;Database=gone;Timeout=3"),
+            new EmbeddedDatabase(RestoreSourceEnvironment, RestoreSourceDatabase, restoreSource, Ledger.Contracts.Agents.DatabaseRoles.Primary),
+            new EmbeddedDatabase(RestoreEnvironment, RestoreTarget, pg.ConnectionStringFor(RestoreTarget), Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
+                new Dictionary<string, string?>
+                {
+                    ["DecisionGraphUrl"] = DecisionGraph.Url.ToString(),
+                    ["DecisionGraphToken"] = DecisionGraphToken,
+                    ["RebuildTimeout"] = "00:00:03",
+                }),
         ];
         });
     }
 
-    public async Task DisposeAsync() => await Stack.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Stack.DisposeAsync();
+        if (DecisionGraph is not null)
+        {
+            await DecisionGraph.DisposeAsync();
+        }
+    }
 
     public IDocumentStore Store => Stack.Ledger.Services.GetRequiredService<IDocumentStore>();
 

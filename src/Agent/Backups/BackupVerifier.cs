@@ -126,7 +126,8 @@ public static class TableOfContents
                 "trigger" when parts.Length >= 3 => Has("TRIGGER", parts[0], tag => tag == $"{parts[1]} {parts[2]}"),
                 "view" => Has("VIEW", parts[0], tag => tag == parts[1]),
                 "materialized view" => Has("MATERIALIZED VIEW", parts[0], tag => tag == parts[1]),
-                "function" or "procedure" => Has(o.Kind.ToUpperInvariant(), parts[0], tag => tag.StartsWith(parts[1] + "(", StringComparison.Ordinal)),
+                // The fingerprint names a function with its identity arguments ("public.f(integer)"); the listing's tag is "f(integer)".
+                "function" or "procedure" => Has(o.Kind.ToUpperInvariant(), parts[0], tag => tag.StartsWith(parts[1].Split('(')[0] + "(", StringComparison.Ordinal)),
                 "index" when !constraintNames.Contains((parts[0], parts[^1])) => Has("INDEX", parts[0], tag => tag == parts[1]),
                 _ => true,
             };

@@ -8,8 +8,17 @@ namespace Ledger.Api.Restores;
 /// <summary>Edge validation and the interlocks of a restore request (pure, so they are tested without a host).</summary>
 public static class RestoreRules
 {
-    /// <summary>A restore that has shown no progress for this long no longer holds its target (its agent is presumed gone).</summary>
+    /// <summary>A restore an agent started and has not finished after this long no longer holds its target (its agent is presumed gone).</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// Whether an unfinished restore still holds its target: one no agent picked up holds it until agents would refuse
+    /// it (<see cref="RestoreTimings.MaxQueueAge"/>), one under way for <see cref="StaleAfter"/>.
+    /// </summary>
+    public static bool Holds(RestoreView restore, DateTimeOffset now) =>
+        restore.Status == RestoreStatuses.Requested
+            ? now - restore.RequestedAt <= RestoreTimings.MaxQueueAge
+            : now - (restore.StartedAt ?? restore.RequestedAt) < StaleAfter;
 
     /// <summary>Field name -> what is wrong; empty when the request may go on to the interlocks. Nothing is appended for these.</summary>
     public static Dictionary<string, string[]> Check(RequestRestore? request)
@@ -70,6 +79,8 @@ public static class RestoreRules
             {
                 BackupStatuses.Failed => $"it failed: {backup.FailureReason}",
                 BackupStatuses.VerificationFailed => $"it failed verification: {backup.FailureReason}",
+                BackupStatuses.Expired => "it expired: retention deleted its artifact",
+                BackupStatuses.Missed => "it was missed: no backup was taken",
                 _ => $"it is {backup.Status}, not verified yet",
             };
             refusals.Add(new RestoreRefusal(Interlocks.BackupNotRestorable,
@@ -93,7 +104,7 @@ public static class RestoreRules
             }
         }
 
-        var running = active.Where(r => now - (r.StartedAt ?? r.RequestedAt) < StaleAfter).OrderBy(r => r.RequestedAt).FirstOrDefault();
+        var running = active.Where(r => Holds(r, now)).OrderBy(r => r.RequestedAt).FirstOrDefault();
         if (running is not null)
         {
             refusals.Add(new RestoreRefusal(Interlocks.RestoreInProgress,

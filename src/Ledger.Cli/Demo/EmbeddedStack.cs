@@ -16,8 +16,12 @@ using Npgsql;
 
 namespace Ledger.Cli.Demo;
 
-/// <summary>A database an embedded agent should manage.</summary>
-public sealed record EmbeddedDatabase(string Environment, string Name, string ConnectionString, string Role = DatabaseRoles.NonPrimary);
+/// <summary>
+/// A database an embedded agent should manage. <see cref="Settings"/> are further keys of its
+/// <c>Agent:Databases:N</c> section (e.g. <c>DecisionGraphUrl</c>).
+/// </summary>
+public sealed record EmbeddedDatabase(string Environment, string Name, string ConnectionString, string Role = DatabaseRoles.NonPrimary,
+    IReadOnlyDictionary<string, string?>? Settings = null);
 
 /// <summary>
 /// Everything DgLedger needs, on one machine, with no configuration: a private PostgreSQL (from
@@ -157,6 +161,10 @@ public sealed class EmbeddedStack : IAsyncDisposable
             settings[$"Agent:Databases:{i}:Environment"] = managed[i].Environment;
             settings[$"Agent:Databases:{i}:ConnectionString"] = managed[i].ConnectionString;
             settings[$"Agent:Databases:{i}:Role"] = managed[i].Role;
+            foreach (var (key, value) in managed[i].Settings ?? new Dictionary<string, string?>())
+            {
+                settings[$"Agent:Databases:{i}:{key}"] = value;
+            }
         }
 
         return settings;

@@ -22,8 +22,18 @@ public sealed record RestoreArtifact(
     IReadOnlyList<TableRowCount> TableRowCounts,
     DatabaseFingerprint? Fingerprint);
 
-/// <summary>Sent by the ledger to the queue of the target's environment: restore this backup into that target, then verify.</summary>
+/// <summary>
+/// Sent by the ledger to the queue of the target's environment: restore this backup into that target, then verify.
+/// An agent does not run a request older than <see cref="RestoreTimings.MaxQueueAge"/>: a restore nobody is waiting for
+/// any more must not overwrite a database hours later.
+/// </summary>
 public sealed record RestoreBackup(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt);
+
+public static class RestoreTimings
+{
+    /// <summary>How long a restore request may wait in its queue before agents refuse to run it.</summary>
+    public static readonly TimeSpan MaxQueueAge = TimeSpan.FromHours(1);
+}
 
 /// <summary>Sent by the ledger for a plan: read the target and report what a restore would do; change nothing.</summary>
 public sealed record PlanRestore(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt);

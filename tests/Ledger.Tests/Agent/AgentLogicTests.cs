@@ -165,3 +165,24 @@ public sealed class when_sequence_values_are_read_back_from_an_archive
         Assert.Equal((1L, false), values[ArchiveSequences.QualifiedName("Audit", "It's_seq")]);
     }
 }
+
+public sealed class when_an_archive_holds_functions_named_as_the_fingerprint_names_them
+{
+    [Fact]
+    public void a_function_named_with_its_identity_arguments_is_found_in_the_listing()
+    {
+        const string listing = """
+            243; 1255 16404 FUNCTION public dg_event_log_check_trace() postgres
+            244; 1255 16405 FUNCTION public add(integer, integer) postgres
+            """;
+        var fingerprint = new Ledger.Contracts.Fidelity.DatabaseFingerprint("db", "15", [], [],
+            [
+                new("function", "public.dg_event_log_check_trace()", "CREATE FUNCTION ..."),
+                new("function", "public.add(integer, integer)", "CREATE FUNCTION ..."),
+                new("function", "public.gone()", "CREATE FUNCTION ..."),
+            ],
+            "hash", DateTimeOffset.UnixEpoch, 1);
+
+        Assert.Equal(["function public.gone()"], TableOfContents.MissingFrom(listing, fingerprint));
+    }
+}

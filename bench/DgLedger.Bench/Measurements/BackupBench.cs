@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using DgLedger.Bench.Infrastructure;
+using DgLedger.Bench.Reporting;
+using Ledger.Contracts.Backups;
+using Ledger.Postgres;
+
+namespace DgLedger.Bench.Measurements;
+
+/// <summary>
+/// Measurements 1, 2 and 6. Each run takes one backup through the agent (requested over HTTP, as a person would) and
+/// one <c>pg_dump -Fc</c> of the same database to a file, in alternating order; the ratio is the median of the per-run
+/// ratios. The agent's figure is its <c>BackupTaken.DurationMs</c> (dump, hash, fingerprint, sidecar); verification
+/// (<c>BackupVerified.DurationMs</c>) is compared with it. The agent's peak RSS is read from the kernel (VmHWM, reset
+/// before each backup), and compared with the same figure for a backup of a tiny database in the same process.
+/// </summary>
+public static class BackupBench
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromHours(2);
+
+    private sealed record AgentRun(Guid Id, string Artifact, long Size, double DurationMs, double VerifyMs, double WallMs, long PeakBytes);
+
+    public static async Task RunAsync(BenchContext ctx)
+    {
+        var source = ctx.Source!;
+        var services = ctx.Services!;
+        var agentMs = new List<double>();
+        var verifyMs = new List<double>();
+        var wallMs = new List<double>();
+        var bareMs = new List<double>();
+        var peaks = new List<double>();
+        var tinyPeaks = new List<double>();
+        var sizes = new List<double>();
+        var bareSizes = new List<double>();
+        AgentRun? previous = null;
+
+        await EnsureVerifiableAsync(ctx);
+        for (var run = 0; run < ctx.RunsWithWarmUp; run++)
+        {
+            var label = ctx.IsWarmUp(run) ? "warm-up" : $"run {ctx.RunNumber(run)}/{ctx.Options.Runs}";
+            AgentRun agent;
+            (double Ms, long Size) bare;
+            if (run % 2 == 0)
+            {
+                agent = await AgentBackupAsync(ctx, source.Name);
+                bare = await PgDumpAsync(ctx, source.ConnectionString, []);
+            }
+            else
+            {
+                bare = await PgDumpAsync(ctx, source.ConnectionString, []);
+                agent = await AgentBackupAsync(ctx, source.Name);
+            }
+
+            var tiny = ctx.Tiny is { } t ? await AgentBackupAsync(ctx, t.Name) : null;
+            Progress.Say($"backup {label}: agent {Format.Ms(agent.DurationMs)} (wall {Format.Ms(agent.WallMs)}, verify {Format.Ms(agent.VerifyMs)}, "
+                         + $"peak {Format.Bytes(agent.PeakBytes)}), pg_dump {Format.Ms(bare.Ms)}");
+            if (tiny is not null)
+            {
+                DeleteArtifact(tiny.Artifact);
+            }
+
+            if (previous is not null)
+            {
+                DeleteArtifact(previous.Artifact);
+            }
+
+            previous = agent;
+            if (ctx.IsWarmUp(run))
+            {
+                continue;
+            }
+
+            agentMs.Add(agent.DurationMs);
+            verifyMs.Add(agent.VerifyMs);
+            wallMs.Add(agent.WallMs);
+            peaks.Add(agent.PeakBytes);
+            sizes.Add(agent.Size);
+            bareMs.Add(bare.Ms);
+            bareSizes.Add(bare.Size);
+            if (tiny is not null)
+            {
+                tinyPeaks.Add(tiny.PeakBytes);
+            }
+        }
+
+        ctx.LastBackup = (previous!.Id, previous.Artifact, previous.Size);
+        var agentSamples = Samples.Of(agentMs);
+        var bareSamples = Samples.Of(bareMs);
+        var ratio = agentSamples.PairedRatio(bareSamples);
+        var wall = Samples.Of(wallMs);
+        var verify = Samples.Of(verifyMs);
+        var verifyRatio = verify.PairedRatio(agentSamples);
+        var peak = Samples.Of(peaks);
+        var tinyPeak = Samples.Of(tinyPeaks);
+
+        var results = ctx.Results;
+        results.Figure("backup.agent.ms", agentSamples);
+        results.Figure("backup.pg_dump.ms", bareSamples);
+        results.Figure("backup.wall.ms", wall);
+        results.Figure("backup.ratio", ratio);
+        results.Figure("verify.ms", verify);
+        results.Figure("verify.ratio", verifyRatio);
+        results.Figure("backup.artifact.bytes", Samples.Of(sizes));
+        results.Figure("backup.pg_dump.bytes", Samples.Of(bareSizes));
+        results.Figure("agent.peak.bytes", peak.Max);
+        results.Figure("agent.peak.tiny.bytes", tinyPeak.Max);
+
+        results.Add(new Row("1", "backup through the agent (BackupTaken.DurationMs: dump, hash, fingerprint, sidecar)",
+            Format.MsSpread(agentSamples), $"`pg_dump -Fc` to a file: {Format.MsSpread(bareSamples)}", Format.RatioSpread(ratio),
+            "≤ 1.05x", ratio.Median <= 1.05 ? Verdict.Met : Verdict.Missed,
+            ratio.Median <= 1.05 ? null
+                : "The agent reads the database twice in the same snapshot: pg_dump streams it while the fingerprint hashes every "
+                  + "table inside the server, and on two cores the two compete. Its artifact is the same size as pg_dump's "
+                  + $"({Format.Bytes(Samples.Of(sizes).Median)} vs {Format.Bytes(Samples.Of(bareSizes).Median)})."));
+        var wallRatio = wall.PairedRatio(bareSamples);
+        results.Figure("backup.wall.ratio", wallRatio);
+        results.Add(new Row("1b", "backup wall time, request → BackupTaken (HTTP, queue, agent)", Format.MsSpread(wall),
+            $"`pg_dump -Fc`: {Format.MsSpread(bareSamples)}", Format.RatioSpread(wallRatio), "(context)", Verdict.Info,
+            "Includes the agent picking the request up from its PostgreSQL queue (polled every 250 ms by default) and the ledger "
+            + "recording it; a fixed cost, so the ratio approaches row 1's as the database grows."));
+        results.Add(new Row("2", "verification (BackupVerified.DurationMs: re-hash + TOC check)", Format.MsSpread(verify),
+            $"the backup (row 1): {Format.Ms(agentSamples.Median)}", Format.RatioSpread(verifyRatio), "≤ 0.25x",
+            verifyRatio.Median <= 0.25 ? Verdict.Met : Verdict.Missed));
+        if (tinyPeak.IsEmpty)
+        {
+            results.Add(new Row("6", "agent peak RSS during a backup", Format.BytesSpread(peak), "–", "–", "flat (≤ 1.2x)", Verdict.Info));
+        }
+        else
+        {
+            var memoryRatio = peak.Max / tinyPeak.Max;
+            results.Add(new Row("6", $"agent peak RSS during a backup of this scale's database ({Format.Bytes(ctx.Results.Figures.GetValueOrDefault("source.bytes"))})",
+                Format.BytesSpread(peak), $"same agent, a {Format.Bytes(ctx.Results.Figures.GetValueOrDefault("tiny.bytes"))} database: {Format.BytesSpread(tinyPeak)}",
+                Format.Ratio(memoryRatio), "≤ 1.2x (flat)", memoryRatio <= 1.2 ? Verdict.Met : Verdict.Missed,
+                "VmHWM of the agent process (pg_dump is a child and not counted), reset before each backup and read after its "
+                + "verification; the ratio compares the highest peaks. The growth table compares scales."));
+        }
+    }
+
+    /// <summary>One backup of the source through the agent, not measured (for <c>--only restore</c>).</summary>
+    public static async Task TakeOneAsync(BenchContext ctx)
+    {
+        await EnsureVerifiableAsync(ctx);
+        var run = await AgentBackupAsync(ctx, ctx.Source!.Name);
+        ctx.LastBackup = (run.Id, run.Artifact, run.Size);
+    }
+
+    /// <summary>
+    /// The agent's verification (BackupVerifier, TableOfContents.MissingFrom) compares a function's fingerprint name,
+    /// which carries its argument list ("public.dg_event_log_check_trace()"), with pg_restore's TOC tag plus "(", so
+    /// every backup of a database that has a function fails verification, and an unverified backup cannot be restored.
+    /// Until that is fixed, the benchmark drops the event log's trace trigger and its function from its own databases
+    /// (the data, and so the dump and restore work, stay the same) and says so in the results. This is tried once: when
+    /// a first backup verifies, nothing is dropped.
+    /// </summary>
+    private static async Task EnsureVerifiableAsync(BenchContext ctx)
+    {
+        if (ctx.VerificationWorkaround is not null)
+        {
+            return;
+        }
+
+        var services = ctx.Services!;
+        var probe = ctx.Tiny ?? ctx.Source!;
+        var accepted = await services.Client.RequestBackupAsync(ServiceProcesses.Environment, probe.Name, ctx.Cancellation);
+        var detail = await services.Client.WaitForBackupAsync(accepted.BackupId, Timeout, ctx.Cancellation);
+        if (detail.Backup.ArtifactPath is { } path)
+        {
+            DeleteArtifact(path);
+        }
+
+        if (detail.Backup.Status == BackupStatuses.Verified)
+        {
+            ctx.VerificationWorkaround = "";
+            return;
+        }
+
+        var reason = detail.Backup.FailureReason ?? "";
+        if (detail.Backup.Status != BackupStatuses.VerificationFailed || !reason.Contains("function ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"A first backup of {probe.Name} ended '{detail.Backup.Status}': {reason}");
+        }
+
+        foreach (var database in new[] { ctx.Source, ctx.Tiny }.OfType<BenchDatabase>())
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync(ctx.Cancellation);
+            await using var command = new Npgsql.NpgsqlCommand(
+                "drop trigger if exists dg_event_log_trace_rules on dg_event_log; drop function if exists dg_event_log_check_trace()", connection);
+            await command.ExecuteNonQueryAsync(ctx.Cancellation);
+        }
+
+        ctx.VerificationWorkaround = reason;
+        ctx.Results.Notes.Add(
+            "**Workaround in effect:** the agent's verification failed every backup of the DecisionGraph schema (\"" + reason.TrimEnd('.')
+            + "\"): `TableOfContents.MissingFrom` (src/Agent/Backups/BackupVerifier.cs) looks for a TOC tag starting with the "
+            + "fingerprint's function name plus \"(\", but that name already ends in its argument list (\"dg_event_log_check_trace()\"). "
+            + "So that backups verify and can be restored, the benchmark dropped the trace trigger and its function from its source "
+            + "databases (same data and size). Fix the comparison and this note disappears.");
+        Progress.Say("backups fail verification because of the function name check; dropped the trace trigger and function from the bench databases");
+    }
+
+    private static async Task<AgentRun> AgentBackupAsync(BenchContext ctx, string database)
+    {
+        var services = ctx.Services!;
+        var agentProcess = services.Agent!;
+        agentProcess.ResetPeakMemory();
+        var accepted = await services.Client.RequestBackupAsync(ServiceProcesses.Environment, database, ctx.Cancellation);
+        var detail = await services.Client.WaitForBackupAsync(accepted.BackupId, Timeout, ctx.Cancellation);
+        var peak = agentProcess.PeakMemoryBytes();
+        if (detail.Backup.Status != BackupStatuses.Verified)
+        {
+            throw new InvalidOperationException(
+                $"Backup {accepted.BackupId} of {database} ended '{detail.Backup.Status}': {detail.Backup.FailureReason}. Agent log: {agentProcess.LogPath}");
+        }
+
+        var duration = BackupHistory.DurationMs(detail, nameof(BackupTaken));
+        var verify = BackupHistory.DurationMs(detail, nameof(BackupVerified));
+        var requested = BackupHistory.Timestamp(detail, nameof(BackupRequested), "requestedAt");
+        var finished = BackupHistory.Timestamp(detail, nameof(BackupTaken), "finishedAt");
+        return new AgentRun(accepted.BackupId, detail.Backup.ArtifactPath!, detail.Backup.SizeBytes ?? 0, duration, verify,
+            (finished - requested).TotalMilliseconds, peak);
+    }
+
+    /// <summary><c>pg_dump -Fc [extra] --file=...</c> of the database; returns the time and the size of the file (then deleted).</summary>
+    public static async Task<(double Ms, long Size)> PgDumpAsync(BenchContext ctx, string connectionString, IReadOnlyList<string> extra)
+    {
+        var path = Path.Combine(ctx.WorkDirectory, $"pg_dump-{Guid.NewGuid():N}.dump");
+        var command = new PgCommand(ctx.Tools.PgDump, ["-Fc", .. extra, $"--file={path}", "--no-password"])
+        {
+            ConnectionString = connectionString,
+        };
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            (await ctx.Runner.RunAsync(command, null, ctx.Cancellation)).EnsureSuccess();
+            clock.Stop();
+            return (clock.Elapsed.TotalMilliseconds, new FileInfo(path).Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Deletes an artifact and its sidecar (the ledger keeps the record; the bench needs only the newest file).</summary>
+    private static void DeleteArtifact(string path)
+    {
+        File.Delete(path);
+        File.Delete(Path.ChangeExtension(path, ".json"));
+    }
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ledger.Contracts.Restores;
+using Ledger.Postgres;
+using Npgsql;
+
+namespace Agent.Restores;
+
+/// <summary>
+/// The restore itself, in two durable steps. Prepare: check the artifact's size and SHA-256 before anything is
+/// touched, refuse the maintenance and ledger databases, require a superuser, create the target if it does not exist,
+/// close it (no new connections, existing sessions ended) and let only superusers back in for pg_restore. Run:
+/// <c>pg_restore --clean --if-exists --no-owner --no-privileges --jobs N</c> into it, then put the target's previous
+/// connection settings back whatever pg_restore did.
+/// </summary>
+public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, LedgerDatabase ledger,
+    TimeProvider clock, ILogger<RestoreRunner> log)
+{
+    /// <summary>How long closing the target waits for its sessions to end.</summary>
+    public static readonly TimeSpan SessionsWait = TimeSpan.FromSeconds(30);
+
+    private string? _pgRestoreVersion;
+
+    public static IReadOnlyList<string> OptionsFor(int jobs) =>
+        ["--clean", "--if-exists", "--no-owner", "--no-privileges", $"--jobs={jobs}"];
+
+    public async Task<object[]> PrepareAsync(PrepareRestore step, CancellationToken ct)
+    {
+        var request = step.Request;
+        var target = request.Target;
+        var host = options.Find(target.Environment, target.HostDatabase)!;
+        var watch = Stopwatch.StartNew();
+
+        var artifactProblem = await ArtifactCheck.ProblemAsync(request.Backup, ct);
+        var checksumMs = watch.ElapsedMilliseconds;
+        if (artifactProblem is not null)
+        {
+            log.LogWarning("Restore {RestoreId}: artifact of backup {BackupId} refused: {Problem}", request.RestoreId, request.Backup.BackupId, artifactProblem);
+            return [Failed(step, RestoreStages.Checksum, artifactProblem, null, touched: false)];
+        }
+
+        if (target.Database == host.MaintenanceDatabase)
+        {
+            return [Failed(step, RestoreStages.Preflight,
+                $"'{target.Database}' is the maintenance database the agent works from on this server; it cannot be a restore target.", null, false)];
+        }
+
+        if (ledger.Is(host.ConnectionString, target.Database))
+        {
+            return [Failed(step, RestoreStages.Preflight, $"'{target.Database}' is the ledger's own database; it is never a restore target.", null, false)];
+        }
+
+        TargetServer server;
+        try
+        {
+            server = await TargetServer.OpenAsync(host, target.Database, ct);
+        }
+        catch (NpgsqlException e)
+        {
+            return [Failed(step, RestoreStages.Preflight, $"Cannot reach the server of {target.Environment}/{target.HostDatabase}: {e.Message}", null, false)];
+        }
+
+        await using (server)
+        {
+            TargetInfo before;
+            try
+            {
+                if (!await server.IsSuperuserAsync(ct))
+                {
+                    return [Failed(step, RestoreStages.Preflight,
+                        $"The agent's role on the server of {target.Environment}/{target.HostDatabase} is not a superuser: it could not keep application sessions out while pg_restore runs.",
+                        null, false)];
+                }
+
+                before = await server.DescribeAsync(ct);
+            }
+            catch (NpgsqlException e)
+            {
+                return [Failed(step, RestoreStages.Preflight, $"Cannot read the target's state: {e.Message}", null, false)];
+            }
+
+            var created = false;
+            var closing = false;
+            var doing = "create";
+            try
+            {
+                if (!before.Exists)
+                {
+                    await server.CreateAsync(ct);
+                    created = true;
+                    before = new TargetInfo(true, AllowConnections: true, ConnectionLimit: -1, 0, 0);
+                }
+
+                (closing, doing) = (true, "close");
+                var ended = await server.CloseAsync(SessionsWait, ct);
+                await server.OpenForRestoreAsync(ct);
+                var blocked = new WritesBlocked(request.RestoreId, options.Id, created, before.AllowConnections, before.ConnectionLimit,
+                    ended, checksumMs, clock.GetUtcNow());
+                log.LogInformation("Restore {RestoreId}: {Target} closed ({Sessions} session(s) ended{Created})", request.RestoreId,
+                    target.Database, ended, created ? ", created" : "");
+                return [blocked, new RunPgRestore(request, step.StartedAt, blocked)];
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
+            {
+                var reopened = !closing || await TryReopenAsync(host, target.Database, before.AllowConnections, before.ConnectionLimit);
+                return [Failed(step, RestoreStages.Block,
+                    $"Could not {doing} {target.Database}: {e.Message}"
+                    + (reopened ? "" : $" The target may still be closed: {ReopenHint(target.Database, before.AllowConnections, before.ConnectionLimit)}"),
+                    null, touched: created || closing)];
+            }
+        }
+    }
+
+    public async Task<object[]> RunAsync(RunPgRestore step, CancellationToken ct)
+    {
+        var request = step.Request;
+        var target = request.Target;
+        var host = options.Find(target.Environment, target.HostDatabase)!;
+        var blocked = step.Blocked;
+        var restoreOptions = OptionsFor(options.RestoreJobs);
+        var command = new PgCommand(tools.PgRestore,
+            [.. restoreOptions, "--no-password", $"--dbname={target.Database}", request.Backup.ArtifactPath])
+        {
+            ConnectionString = new NpgsqlConnectionStringBuilder(PgConnectionStrings.WithDatabase(host.ConnectionString, target.Database))
+            {
+                ApplicationName = "dgledger-restore",
+            }.ConnectionString,
+        };
+
+        PgProcessResult? result = null;
+        string? failure = null;
+        string version = "";
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            version = _pgRestoreVersion ??= (await runner.RunAsync(new PgCommand(tools.PgRestore, ["--version"]), null, ct)).StdoutText?.Trim() ?? "";
+            watch.Restart();
+            result = await runner.RunAsync(command, null, ct);
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong, the target must be reopened below and the failure reported: never leave it closed.
+            failure = e is OperationCanceledException ? "The agent stopped before pg_restore finished." : $"{e.GetType().Name}: {e.Message}";
+        }
+
+        var restoreMs = watch.ElapsedMilliseconds;
+        // Whatever pg_restore did, the target gets its previous connection settings back.
+        var reopened = await TryReopenAsync(host, target.Database, blocked.PreviousAllowConnections, blocked.PreviousConnectionLimit);
+        if (!reopened)
+        {
+            return [Failed(step.Request, step.StartedAt, RestoreStages.Unblock,
+                (failure ?? (result!.Succeeded ? "pg_restore succeeded, but " : $"pg_restore exited with code {result.ExitCode}, and "))
+                + $"the target could not be reopened: {ReopenHint(target.Database, blocked.PreviousAllowConnections, blocked.PreviousConnectionLimit)}",
+                result?.StderrTail, touched: true)];
+        }
+
+        if (failure is not null)
+        {
+            return [Failed(step.Request, step.StartedAt, RestoreStages.PgRestore, failure, null, touched: true)];
+        }
+
+        if (!result!.Succeeded)
+        {
+            log.LogWarning("Restore {RestoreId}: pg_restore exited with code {Code}", request.RestoreId, result.ExitCode);
+            return [Failed(step.Request, step.StartedAt, RestoreStages.PgRestore, $"pg_restore exited with code {result.ExitCode}.", result.StderrTail, touched: true)];
+        }
+
+        var now = clock.GetUtcNow();
+        var completed = new RestoreCompleted(request.RestoreId, options.Id, options.RestoreJobs, version, restoreOptions, restoreMs,
+            (long)(now - step.StartedAt).TotalMilliseconds, now);
+        log.LogInformation("Restore {RestoreId}: backup {BackupId} restored into {Target} in {Ms} ms", request.RestoreId,
+            request.Backup.BackupId, target.Database, restoreMs);
+        return [completed, new VerifyRestore(request, completed)];
+    }
+
+    private async Task<bool> TryReopenAsync(ManagedDatabaseOptions host, string database, bool allowConnections, int connectionLimit)
+    {
+        // Not the step's token: a stopping agent must still put the target back.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await using var server = await TargetServer.OpenAsync(host, database, timeout.Token);
+            await server.ReopenAsync(allowConnections, connectionLimit, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        {
+            log.LogError("Could not reopen {Database}: {Reason}", database, e.Message);
+            return false;
+        }
+    }
+
+    private static string ReopenHint(string database, bool allowConnections, int connectionLimit) =>
+        $"run ALTER DATABASE {PgIdentifier.Quote(database)} WITH ALLOW_CONNECTIONS {(allowConnections ? "true" : "false")} CONNECTION LIMIT {connectionLimit.ToString(CultureInfo.InvariantCulture)}";
+
+    private RestoreFailed Failed(PrepareRestore step, string stage, string reason, string? stderr, bool touched) =>
+        Failed(step.Request, step.StartedAt, stage, reason, stderr, touched);
+
+    private RestoreFailed Failed(RestoreBackup request, DateTimeOffset startedAt, string stage, string reason, string? stderr, bool touched)
+    {
+        var now = clock.GetUtcNow();
+        return new RestoreFailed(request.RestoreId, options.Id, stage, reason, stderr, touched, (long)(now - startedAt).TotalMilliseconds, now);
+    }
+}

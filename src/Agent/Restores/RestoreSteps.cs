@@ -1,0 +1,15 @@
+using Ledger.Contracts.Restores;
+
+namespace Agent.Restores;
+
+// Agent-internal steps of a restore (durable local queue). Each carries what the next one needs, so a restarted agent
+// picks up where it stopped: a target that was closed is reopened with the settings recorded when it was closed.
+
+/// <summary>Check the artifact, create the target if needed, close it.</summary>
+public sealed record PrepareRestore(RestoreBackup Request, DateTimeOffset StartedAt);
+
+/// <summary>Run pg_restore into the closed target, then reopen it as it was.</summary>
+public sealed record RunPgRestore(RestoreBackup Request, DateTimeOffset StartedAt, WritesBlocked Blocked);
+
+/// <summary>Verify the restored target and decide about projections.</summary>
+public sealed record VerifyRestore(RestoreBackup Request, RestoreCompleted Completed);

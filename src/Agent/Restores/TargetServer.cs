@@ -1,0 +1,126 @@
+using System.Globalization;
+using Ledger.Postgres;
+using Npgsql;
+
+namespace Agent.Restores;
+
+/// <summary>A target database as the server describes it.</summary>
+public sealed record TargetInfo(bool Exists, bool AllowConnections, int ConnectionLimit, long? SizeBytes, int Sessions);
+
+/// <summary>
+/// Operations on a restore target that must run from outside it: on the maintenance database of the server that
+/// hosts it (create, close, end sessions, reopen). Names are validated and quoted; nothing is concatenated raw.
+/// </summary>
+public sealed class TargetServer : IAsyncDisposable
+{
+    private readonly NpgsqlConnection _connection;
+
+    private TargetServer(NpgsqlConnection connection, string database) => (_connection, Database) = (connection, database);
+
+    /// <summary>The target's name (a valid identifier).</summary>
+    public string Database { get; }
+
+    private string Quoted => PgIdentifier.Quote(Database);
+
+    public static async Task<TargetServer> OpenAsync(ManagedDatabaseOptions host, string targetDatabase, CancellationToken ct)
+    {
+        PgIdentifier.EnsureValid(targetDatabase, nameof(targetDatabase));
+        var maintenance = new NpgsqlConnectionStringBuilder(PgConnectionStrings.WithDatabase(host.ConnectionString, host.MaintenanceDatabase))
+        {
+            ApplicationName = "dgledger-agent",
+            Pooling = false,
+        };
+        var connection = new NpgsqlConnection(maintenance.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return new TargetServer(connection, targetDatabase);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<bool> IsSuperuserAsync(CancellationToken ct) =>
+        await ScalarAsync<bool>("select rolsuper from pg_catalog.pg_roles where rolname = current_user", ct);
+
+    public async Task<TargetInfo> DescribeAsync(CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select d.datallowconn, d.datconnlimit, pg_catalog.pg_database_size(d.oid),
+                   (select count(*)::int from pg_catalog.pg_stat_activity a where a.datname = d.datname and a.pid <> pg_catalog.pg_backend_pid())
+            from pg_catalog.pg_database d where d.datname = $1
+            """, _connection) { Parameters = { new() { Value = Database } } };
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? new TargetInfo(true, reader.GetBoolean(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3))
+            : new TargetInfo(false, true, -1, null, 0);
+    }
+
+    public Task CreateAsync(CancellationToken ct) => ExecuteAsync($"CREATE DATABASE {Quoted}", ct);
+
+    /// <summary>
+    /// Closes the target: no new connections (ALLOW_CONNECTIONS false), then every existing session ended, waiting until
+    /// none is left. Returns how many sessions were ended.
+    /// </summary>
+    public async Task<int> CloseAsync(TimeSpan wait, CancellationToken ct)
+    {
+        await ExecuteAsync($"ALTER DATABASE {Quoted} WITH ALLOW_CONNECTIONS false", ct);
+        var terminated = 0;
+        var deadline = DateTimeOffset.UtcNow + wait;
+        while (true)
+        {
+            // Materialized first: the planner may evaluate quals in any order, and pg_terminate_backend must only ever
+            // see the target's sessions.
+            terminated += await ScalarAsync<int>("""
+                with sessions as materialized (
+                    select pid from pg_catalog.pg_stat_activity where datname = $1 and pid <> pg_catalog.pg_backend_pid())
+                select count(*)::int from sessions where pg_catalog.pg_terminate_backend(pid)
+                """, ct, Database);
+            if (await ScalarAsync<int>("select count(*)::int from pg_catalog.pg_stat_activity where datname = $1", ct, Database) == 0)
+            {
+                return terminated;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Sessions on {Database} were still there {wait.TotalSeconds:0}s after being ended.");
+            }
+
+            await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>
+    /// Lets superusers in (pg_restore, as the agent's role) while application roles stay out: PostgreSQL admits no one,
+    /// superusers included, to a database that does not allow connections, so during the restore the target allows
+    /// them with a connection limit of 0, which only superusers pass.
+    /// </summary>
+    public Task OpenForRestoreAsync(CancellationToken ct) =>
+        ExecuteAsync($"ALTER DATABASE {Quoted} WITH ALLOW_CONNECTIONS true CONNECTION LIMIT 0", ct);
+
+    /// <summary>Puts the settings found before the restore back.</summary>
+    public Task ReopenAsync(bool allowConnections, int connectionLimit, CancellationToken ct) =>
+        ExecuteAsync($"ALTER DATABASE {Quoted} WITH ALLOW_CONNECTIONS {(allowConnections ? "true" : "false")} CONNECTION LIMIT {connectionLimit.ToString(CultureInfo.InvariantCulture)}", ct);
+
+    private async Task ExecuteAsync(string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, _connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql, CancellationToken ct, string? parameter = null)
+    {
+        await using var command = new NpgsqlCommand(sql, _connection);
+        if (parameter is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return (T)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}

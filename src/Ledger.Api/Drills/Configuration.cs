@@ -1,0 +1,15 @@
+using JasperFx.Events.Projections;
+using Ledger.Contracts.Drills;
+using Marten;
+
+namespace Ledger.Api.Drills;
+
+public static class Configuration
+{
+    /// <summary>Drills: the inline <see cref="DrillView"/>.</summary>
+    public static StoreOptions AddDrills(this StoreOptions store)
+    {
+        store.Projections.Add<DrillViewProjection>(ProjectionLifecycle.Inline);
+        return store;
+    }
+}

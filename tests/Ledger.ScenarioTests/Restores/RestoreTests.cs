@@ -1,0 +1,384 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ledger.Cli;
+using Ledger.Contracts.Agents;
+using Ledger.Contracts.Common;
+using Ledger.Contracts.Restores;
+using Ledger.Postgres.Fidelity;
+using Ledger.ScenarioTests.StandIn;
+using Marten;
+using Npgsql;
+
+namespace Ledger.ScenarioTests.Restores;
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
+{
+    private readonly RestoreScenario _scenario = new(fixture);
+
+    [Fact]
+    public async Task the_target_becomes_identical_to_the_backup_passes_verification_and_is_reopened_as_it_was()
+    {
+        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        var backup = await _scenario.TakeSourceBackupAsync();
+        var source = await _scenario.SourceFingerprintAsync();
+        await _scenario.ResetTargetAsync();
+        await _scenario.ExecuteAsServerAsync($"ALTER DATABASE {LedgerFixture.RestoreTarget} CONNECTION LIMIT 7");
+        // An application session that the restore must end.
+        await using var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_scenario.TargetConnectionString) { Pooling = false }.ConnectionString);
+        await session.OpenAsync();
+
+        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Error}");
+        var view = RestoreScenario.ViewOf(run);
+        Assert.Equal(RestoreStatuses.Verified, view.Status);
+        Assert.Equal(
+            ["RestoreRequested", "RestoreStarted", "WritesBlocked", "RestoreCompleted", "ProjectionRebuildSkipped", "VerificationPassed"],
+            await _scenario.HistoryAsync(view.Id));
+
+        // The restore's facts: the session was ended, the previous settings recorded and put back, durations recorded.
+        Assert.True(view.SessionsTerminated >= 1);
+        Assert.Equal((true, 7), (view.PreviousAllowConnections!.Value, view.PreviousConnectionLimit!.Value));
+        Assert.Equal(new TargetSettings(true, true, 7), await _scenario.TargetSettingsAsync());
+        Assert.Contains("--clean", view.RestoreOptions);
+        Assert.Contains("--no-owner", view.RestoreOptions);
+        Assert.Contains(view.RestoreOptions, o => o.StartsWith("--jobs=", StringComparison.Ordinal));
+        Assert.True(view.DurationMs >= view.RestoreMs && view.RestoreMs > 0);
+        Assert.NotNull(view.VerificationMs);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(async () =>
+        {
+            await using var command = new NpgsqlCommand("select 1", session);
+            await command.ExecuteScalarAsync();
+        });
+
+        // What was restored is exactly the source (checked here independently of the agent's own fidelity check).
+        var diff = FingerprintComparer.Compare(source, await _scenario.TargetFingerprintAsync());
+        Assert.True(diff.Identical, JsonSerializer.Serialize(diff));
+
+        var checks = view.Checks.ToDictionary(c => c.Name, c => c.Outcome);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.Fidelity]);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionState]);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ApplicationHealth]);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ApplicationProjections]);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionRebuild]);
+        Assert.Equal((false, false), (view.Rebuild!.Needed, view.Rebuild.Requested));
+        Assert.Empty(fixture.DecisionGraph.Replays);
+
+        // The DecisionGraph token is the agent's secret: never in the ledger.
+        Assert.DoesNotContain(LedgerFixture.DecisionGraphToken, run.Out + run.Error);
+        var show = await fixture.RunCliAsync(Roles.Reader, "restores", "show", view.Id.ToString());
+        Assert.Equal(ExitCodes.Ok, show.ExitCode);
+        Assert.Contains("verified", show.Out);
+        Assert.Contains("fidelity", show.Out);
+    }
+
+    [Fact]
+    public async Task a_target_holding_tables_the_backup_lacks_fails_fidelity_and_names_them()
+    {
+        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        var backup = await _scenario.TakeSourceBackupAsync();
+        await _scenario.ResetTargetAsync();
+        await _scenario.ExecuteOnTargetAsync("create table left_over (id int); insert into left_over values (1)");
+
+        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+
+        Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
+        var view = RestoreScenario.ViewOf(run);
+        Assert.Equal(RestoreStatuses.VerificationFailed, view.Status);
+        var fidelity = view.Checks.Single(c => c.Name == CheckNames.Fidelity);
+        Assert.Equal(CheckOutcomes.Failed, fidelity.Outcome);
+        Assert.Contains("table public.left_over: extra (backup none, restored 1)", fidelity.Findings);
+        Assert.Contains("fresh database", fidelity.Detail);
+        Assert.Equal(CheckOutcomes.Passed, view.Checks.Single(c => c.Name == CheckNames.ProjectionState).Outcome);
+    }
+}
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_a_restore_is_refused_by_an_interlock(LedgerFixture fixture)
+{
+    private readonly RestoreScenario _scenario = new(fixture);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private async Task<(HttpStatusCode Status, JsonElement Problem)> PostAsync(string role, RequestRestore request)
+    {
+        using var client = fixture.Stack.Client(role);
+        var response = await client.PostAsJsonAsync("/api/v1/restores", request, Json);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    private async Task AssertRecordedAsync(JsonElement problem, string interlock)
+    {
+        Assert.Equal(interlock, problem.GetProperty("interlock").GetString());
+        var restoreId = problem.GetProperty("restoreId").GetGuid();
+        Assert.Equal(["RestoreRequested", "RestoreRefused"], await _scenario.HistoryAsync(restoreId));
+        var refused = Assert.Single(await _scenario.EventsAsync<RestoreRefused>(restoreId));
+        Assert.Equal(interlock, refused.Interlock);
+        Assert.Equal(problem.GetProperty("detail").GetString(), refused.Reason);
+    }
+
+    [Fact]
+    public async Task a_confirmation_that_does_not_match_the_target_is_refused_and_recorded()
+    {
+        var backup = await _scenario.TakeSourceBackupAsync();
+        var settingsBefore = await _scenario.TargetSettingsAsync();
+
+        var run = await fixture.RunCliAsync(Roles.Operator, "restore", backup.Id.ToString(), "--target-db", LedgerFixture.RestoreTarget,
+            "--confirm", "dg_restord", "--env", LedgerFixture.RestoreEnvironment, "--wait");
+
+        Assert.Equal(ExitCodes.RestoreRefused, run.ExitCode);
+        Assert.Contains("confirmation", run.Error);
+        Assert.Contains("does not match", run.Error);
+        var (status, problem) = await PostAsync(Roles.Operator,
+            new RequestRestore(backup.Id, LedgerFixture.RestoreTarget, "DG_RESTORED", LedgerFixture.RestoreEnvironment));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        await AssertRecordedAsync(problem, Interlocks.Confirmation);
+        Assert.Equal(settingsBefore, await _scenario.TargetSettingsAsync());
+    }
+
+    [Fact]
+    public async Task a_primary_target_needs_allow_primary_and_then_the_operator_role()
+    {
+        var backup = await _scenario.TakeSourceBackupAsync();
+        var primary = LedgerFixture.RestoreSourceDatabase;
+
+        var withoutFlag = await PostAsync(Roles.Operator, new RequestRestore(backup.Id, primary, primary));
+        Assert.Equal(HttpStatusCode.BadRequest, withoutFlag.Status);
+        await AssertRecordedAsync(withoutFlag.Problem, Interlocks.PrimaryTarget);
+        Assert.Contains("allowPrimary", withoutFlag.Problem.GetProperty("detail").GetString());
+
+        var asPipeline = await PostAsync(Roles.Pipeline, new RequestRestore(backup.Id, primary, primary, AllowPrimary: true));
+        Assert.Equal(HttpStatusCode.Forbidden, asPipeline.Status);
+        await AssertRecordedAsync(asPipeline.Problem, Interlocks.OperatorRole);
+
+        // A new database next to a primary counts as primary too.
+        var newDatabase = await fixture.RunCliAsync(Roles.Operator, "restore", backup.Id.ToString(), "--target-db", "scratch_copy",
+            "--confirm", "scratch_copy");
+        Assert.Equal(ExitCodes.RestoreRefused, newDatabase.ExitCode);
+        Assert.Contains("primary", newDatabase.Error);
+    }
+
+    [Fact]
+    public async Task a_backup_that_failed_cannot_be_restored()
+    {
+        var failed = await _scenario.TakeFailedBackupAsync();
+        var before = await _scenario.RefusalsAsync(Interlocks.BackupNotRestorable);
+
+        var (status, problem) = await PostAsync(Roles.Operator,
+            new RequestRestore(failed.Id, LedgerFixture.RestoreTarget, LedgerFixture.RestoreTarget, LedgerFixture.RestoreEnvironment));
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        await AssertRecordedAsync(problem, Interlocks.BackupNotRestorable);
+        Assert.Contains("it failed", problem.GetProperty("detail").GetString());
+        Assert.Equal(before + 1, await _scenario.RefusalsAsync(Interlocks.BackupNotRestorable));
+    }
+
+    [Fact]
+    public async Task two_restores_into_one_target_cannot_run_at_once()
+    {
+        // An agent that announces an environment but never answers its queue: the first restore stays in progress.
+        var environment = "mute-" + Guid.NewGuid().ToString("N")[..6];
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Store(new AgentStatus
+            {
+                Id = "mute-" + environment, Databases = [new ManagedDatabase(environment, "scratch", DatabaseRoles.NonPrimary)],
+                Environments = [environment], FirstSeen = DateTimeOffset.UtcNow, LastHeartbeat = DateTimeOffset.UtcNow,
+            });
+            await session.SaveChangesAsync();
+        }
+
+        var backup = await _scenario.TakeSourceBackupAsync();
+        var request = new RequestRestore(backup.Id, "scratch", "scratch", environment);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PostAsync(Roles.Operator, request)));
+
+        Assert.Single(answers, a => a.Status == HttpStatusCode.Accepted);
+        var refused = answers.Where(a => a.Status != HttpStatusCode.Accepted).ToList();
+        Assert.Equal(7, refused.Count);
+        Assert.All(refused, a => Assert.Equal(HttpStatusCode.Conflict, a.Status));
+        foreach (var answer in refused)
+        {
+            await AssertRecordedAsync(answer.Problem, Interlocks.RestoreInProgress);
+        }
+    }
+
+    [Fact]
+    public async Task malformed_input_is_a_400_that_appends_nothing()
+    {
+        var before = await fixture.EventCountAsync();
+        using var client = fixture.Stack.Client(Roles.Operator);
+        var response = await client.PostAsJsonAsync("/api/v1/restores", new RequestRestore(Guid.NewGuid(), "template1", "template1"), Json);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("targetDatabase", await response.Content.ReadAsStringAsync());
+
+        var unknown = await client.PostAsJsonAsync("/api/v1/restores", new RequestRestore(Guid.NewGuid(), "somewhere", "somewhere"), Json);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        using var reader = fixture.Stack.Client(Roles.Reader);
+        var forbidden = await reader.PostAsJsonAsync("/api/v1/restores", new RequestRestore(Guid.NewGuid(), "somewhere", "somewhere"), Json);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(before, await fixture.EventCountAsync());
+    }
+}
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_the_artifact_is_corrupted(LedgerFixture fixture)
+{
+    private readonly RestoreScenario _scenario = new(fixture);
+
+    private async Task AssertCaughtBeforeTheTargetIsTouchedAsync(Action<string> corrupt, string expected)
+    {
+        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        var backup = await _scenario.TakeSourceBackupAsync();
+        await _scenario.EnsureTargetAsync();
+        await _scenario.ExecuteOnTargetAsync($"create table if not exists marker (note text); insert into marker values ('{Guid.NewGuid()}')");
+        var before = await _scenario.TargetFingerprintAsync();
+        var settings = await _scenario.TargetSettingsAsync();
+        corrupt(backup.ArtifactPath!);
+
+        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+
+        Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
+        var view = RestoreScenario.ViewOf(run);
+        Assert.Equal((RestoreStatuses.Failed, RestoreStages.Checksum, false), (view.Status, view.FailureStage, view.TargetTouched!.Value));
+        Assert.Contains(expected, view.FailureReason);
+        Assert.Equal(["RestoreRequested", "RestoreStarted", "RestoreFailed"], await _scenario.HistoryAsync(view.Id));
+        Assert.True(FingerprintComparer.Compare(before, await _scenario.TargetFingerprintAsync()).Identical);
+        Assert.Equal(settings, await _scenario.TargetSettingsAsync());
+    }
+
+    [Fact]
+    public Task one_flipped_byte_is_caught_before_the_target_is_touched() =>
+        AssertCaughtBeforeTheTargetIsTouchedAsync(path =>
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+            file.Position = file.Length / 2;
+            var value = file.ReadByte();
+            file.Position = file.Length / 2;
+            file.WriteByte((byte)(value ^ 0x01));
+        }, "SHA-256 mismatch");
+
+    [Fact]
+    public Task a_truncated_file_is_caught_before_the_target_is_touched() =>
+        AssertCaughtBeforeTheTargetIsTouchedAsync(path =>
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+            file.SetLength(file.Length - 100);
+        }, "truncated");
+}
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_projections_are_not_healthy_after_a_restore(LedgerFixture fixture)
+{
+    private readonly RestoreScenario _scenario = new(fixture);
+
+    [Fact]
+    public async Task verification_fails_when_decisiongraph_reports_unhealthy_projections_that_a_rebuild_does_not_fix()
+    {
+        var backup = await _scenario.TakeSourceBackupAsync();
+        await _scenario.ResetTargetAsync();
+        fixture.DecisionGraph.Reset(StandInMode.Unhealthy);
+
+        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+
+        Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
+        var view = RestoreScenario.ViewOf(run);
+        Assert.Equal(RestoreStatuses.VerificationFailed, view.Status);
+        var checks = view.Checks.ToDictionary(c => c.Name);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.Fidelity].Outcome);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionState].Outcome);
+        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.ApplicationProjections].Outcome);
+        Assert.Contains(checks[CheckNames.ApplicationProjections].Findings, f => f.Contains("open failure", StringComparison.Ordinal));
+        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.ProjectionRebuild].Outcome);
+        Assert.Contains(CheckNames.ApplicationProjections, view.FailureReason);
+        Assert.Equal((true, true, false), (view.Rebuild!.Needed, view.Rebuild.Requested, view.Rebuild.HealthyAfter!.Value));
+        Assert.Equal(["RestoreRequested", "RestoreStarted", "WritesBlocked", "RestoreCompleted", "ProjectionsRebuilt", "VerificationFailed"],
+            await _scenario.HistoryAsync(view.Id));
+        Assert.Equal(DecisionGraphSample.Tenants.Order(), fixture.DecisionGraph.Replays.Select(r => r.Tenant).Order());
+    }
+
+    [Fact]
+    public async Task projections_reported_behind_are_rebuilt_through_decisiongraph_and_verification_passes()
+    {
+        var backup = await _scenario.TakeSourceBackupAsync();
+        await _scenario.ResetTargetAsync();
+        fixture.DecisionGraph.Reset(StandInMode.BehindUntilRebuilt);
+
+        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Out} {run.Error}");
+        var view = RestoreScenario.ViewOf(run);
+        var checks = view.Checks.ToDictionary(c => c.Name, c => c.Outcome);
+        Assert.Equal(CheckOutcomes.Repaired, checks[CheckNames.ApplicationProjections]);
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionRebuild]);
+        var rebuilt = Assert.Single(await _scenario.EventsAsync<ProjectionsRebuilt>(view.Id));
+        Assert.True(rebuilt.HealthyAfter);
+        Assert.Equal(DecisionGraphSample.Tenants, rebuilt.Tenants.Order());
+        Assert.Equal(fixture.DecisionGraph.Replays.Select(r => r.JobId).Order(), rebuilt.JobIds.Order());
+        Assert.All(fixture.DecisionGraph.Replays, r =>
+        {
+            Assert.Equal(("rebuild", "all"), (r.Mode, r.Projection));
+            Assert.Contains(view.Id.ToString(), r.Reason);
+        });
+    }
+}
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_a_restore_is_planned(LedgerFixture fixture)
+{
+    private readonly RestoreScenario _scenario = new(fixture);
+
+    [Fact]
+    public async Task the_plan_reports_age_size_expected_duration_and_data_that_would_be_lost_and_changes_nothing()
+    {
+        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        var backup = await _scenario.TakeSourceBackupAsync();
+        await _scenario.ResetTargetAsync();
+        Assert.Equal(ExitCodes.Ok, (await _scenario.RestoreIntoTargetAsync(backup.Id)).ExitCode);
+        // Data written since the backup: three more events in one trace, and a new table.
+        await _scenario.ExecuteOnTargetAsync("""
+            insert into dg_event_log (tenant_id, event_id, trace_id, trace_seq, event_type, occurred_at, recorded_at, producer,
+                                      source_system, actor_type, payload_json, payload_hash)
+            select 'acme', gen_random_uuid(), 'trace-late', s, case s when 0 then 'TraceStarted' else 'PolicyEvaluated' end,
+                   '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'late', 'tests', 'system', '{}', 'x'
+            from generate_series(0, 2) s order by s;
+            create table if not exists written_later (id int); insert into written_later values (1);
+            """);
+        var before = await _scenario.TargetFingerprintAsync();
+        var settings = await _scenario.TargetSettingsAsync();
+
+        var run = await fixture.RunCliAsync(Roles.Operator, "restore", backup.Id.ToString(), "--target-db", LedgerFixture.RestoreTarget,
+            "--env", LedgerFixture.RestoreEnvironment, "--plan", "--json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Error}");
+        var view = RestoreScenario.ViewOf(run);
+        Assert.Equal((true, RestoreStatuses.Planned), (view.Plan, view.Status));
+        Assert.Equal(["RestoreRequested", "RestorePlanned"], await _scenario.HistoryAsync(view.Id));
+        var plan = view.PlanDetails!;
+        Assert.Equal((backup.Id, backup.SizeBytes!.Value), (plan.Backup.BackupId, plan.Backup.SizeBytes));
+        Assert.True(plan.Backup.AgeSeconds >= 0);
+        Assert.True(plan.TargetState.Exists);
+        Assert.NotNull(plan.ExpectedDuration.ExpectedDurationMs);
+        Assert.True(plan.ExpectedDuration.Samples >= 1);
+        Assert.Equal(3, plan.DataLoss.EventsSinceBackup);
+        Assert.True(plan.DataLoss.RowsAtRisk >= 3);
+        Assert.Contains(plan.DataLoss.Tables, t => t is { Table: "dg_event_log", Change: "more rows now" });
+        Assert.Contains(plan.DataLoss.Tables, t => t is { Table: "written_later", Change: "only in target" });
+        Assert.Contains(plan.Steps, s => s.StartsWith("pg_restore --clean", StringComparison.Ordinal));
+        Assert.Empty(plan.WouldBeRefused);
+
+        // Nothing changed: the target holds what it held, with the same settings.
+        Assert.True(FingerprintComparer.Compare(before, await _scenario.TargetFingerprintAsync()).Identical);
+        Assert.Equal(settings, await _scenario.TargetSettingsAsync());
+
+        var table = await fixture.RunCliAsync(Roles.Operator, "restore", backup.Id.ToString(), "--target-db", LedgerFixture.RestoreSourceDatabase,
+            "--env", LedgerFixture.RestoreSourceEnvironment, "--plan");
+        Assert.Equal(ExitCodes.RestoreRefused, table.ExitCode);
+        Assert.Contains("Would be refused:", table.Out);
+        Assert.Contains(Interlocks.PrimaryTarget, table.Out);
+        Assert.Contains("Data loss", table.Out, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,299 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ledger.Cli.Seeding;
+
+namespace Ledger.Tests.Seeding;
+
+/// <summary>One small data set per class, generated once, checked from several sides.</summary>
+public sealed class GeneratedDataSet
+{
+    public static readonly SeedOptions Options = new() { Traces = 600, Tenants = 4, Seed = 11 };
+
+    public RecordingSink Rows { get; } = RecordingSink.Generate(Options);
+}
+
+public sealed class when_the_same_seed_is_generated_twice
+{
+    [Fact]
+    public void every_table_gets_the_same_rows_in_the_same_order()
+    {
+        var first = RecordingSink.Generate(new SeedOptions { Traces = 400, Tenants = 3, Seed = 5 }).Tables();
+        var second = RecordingSink.Generate(new SeedOptions { Traces = 400, Tenants = 3, Seed = 5 }).Tables();
+
+        Assert.Equal(first.Keys, second.Keys);
+        foreach (var table in first.Keys)
+        {
+            Assert.True(first[table].Count > 0, $"{table} is empty");
+            Assert.Equal(first[table], second[table]);
+        }
+    }
+
+    [Fact]
+    public void another_seed_gives_other_events()
+    {
+        var one = RecordingSink.Generate(new SeedOptions { Traces = 200, Seed = 1 });
+        var two = RecordingSink.Generate(new SeedOptions { Traces = 200, Seed = 2 });
+
+        Assert.NotEqual(one.Events.Select(e => e.EventId), two.Events.Select(e => e.EventId));
+        Assert.NotEqual(one.Events.Select(e => e.PayloadHash), two.Events.Select(e => e.PayloadHash));
+    }
+
+    [Fact]
+    public void its_times_come_from_the_fixed_epoch_not_the_clock()
+    {
+        var rows = RecordingSink.Generate(new SeedOptions { Traces = 100 });
+        var recorded = rows.Events.Select(e => DateTime.Parse(e.RecordedAt, null, System.Globalization.DateTimeStyles.AdjustToUniversal)).ToList();
+
+        Assert.All(recorded, at => Assert.InRange(at, DecisionGraphGenerator.Epoch, DecisionGraphGenerator.Epoch.AddDays(1)));
+        Assert.Equal(recorded.Order(), recorded); // the log's clock only moves forward
+    }
+}
+
+public sealed class when_traces_are_generated(GeneratedDataSet data) : IClassFixture<GeneratedDataSet>
+{
+    private readonly RecordingSink _rows = data.Rows;
+
+    [Fact]
+    public void log_seq_counts_from_1_without_gaps()
+    {
+        Assert.Equal(Enumerable.Range(1, _rows.Events.Count).Select(i => (long)i), _rows.Events.Select(e => e.LogSeq));
+    }
+
+    [Fact]
+    public void every_trace_starts_with_TraceStarted_at_0_and_is_contiguous()
+    {
+        foreach (var trace in _rows.Events.GroupBy(e => (e.TenantId, e.TraceId)))
+        {
+            var events = trace.ToList();
+            Assert.Equal("TraceStarted", events[0].EventType);
+            Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.TraceSeq));
+            Assert.DoesNotContain(events.Skip(1), e => e.EventType == "TraceStarted");
+        }
+    }
+
+    [Fact]
+    public void nothing_follows_TraceFinished_and_only_some_traces_stay_open()
+    {
+        var traces = _rows.Events.GroupBy(e => (e.TenantId, e.TraceId)).Select(t => t.ToList()).ToList();
+        foreach (var events in traces)
+        {
+            var finished = events.FindIndex(e => e.EventType == "TraceFinished");
+            Assert.True(finished < 0 || finished == events.Count - 1, $"trace {events[0].TraceId} has events after TraceFinished");
+        }
+
+        var open = traces.Count(t => t[^1].EventType != "TraceFinished");
+        Assert.Equal(GeneratedDataSet.Options.Traces, traces.Count);
+        Assert.InRange(open, 1, traces.Count / 5);
+    }
+
+    [Fact]
+    public void the_traces_of_a_tenant_interleave_in_the_log()
+    {
+        // Traces run concurrently: some trace's events are not adjacent in log order.
+        var interleaved = _rows.Events.GroupBy(e => e.TraceId).Count(t => t.Last().LogSeq - t.First().LogSeq >= t.Count());
+        Assert.True(interleaved > _rows.Summaries.Count / 2, $"only {interleaved} traces interleave");
+    }
+
+    [Fact]
+    public void each_trace_summary_counts_the_events_of_its_trace()
+    {
+        var log = _rows.Events.GroupBy(e => (e.TenantId, e.TraceId)).ToDictionary(t => t.Key, t => t.ToList());
+
+        Assert.Equal(log.Count, _rows.Summaries.Count);
+        foreach (var summary in _rows.Summaries)
+        {
+            var events = log[(summary.TenantId, summary.TraceId)];
+            Assert.Equal(events.Count, summary.EventCount);
+            Assert.Equal(events[0].LogSeq, summary.FirstLogSeq);
+            Assert.Equal(events[^1].LogSeq, summary.LastLogSeq);
+            Assert.Equal(events[^1].EventType, summary.LastEventType);
+            Assert.Equal(events.Count(e => e.EventType == "PolicyEvaluated"), summary.PolicyEvaluations);
+            Assert.Equal(events.Count(e => e.EventType == "ExceptionRequested"), summary.Exceptions);
+            Assert.Equal(events[^1].EventType == "TraceFinished" ? "finished" : "open", summary.Status);
+            Assert.Equal(DateTimeOffset.Parse(events[0].OccurredAt, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime, summary.StartedAt);
+        }
+    }
+
+    [Fact]
+    public void cursors_and_the_last_digest_sit_at_each_tenants_head()
+    {
+        var heads = _rows.Events.GroupBy(e => e.TenantId).ToDictionary(t => t.Key, t => (Head: t.Max(e => e.LogSeq), Count: (long)t.Count()));
+
+        Assert.Equal(GeneratedDataSet.Options.Tenants, heads.Count);
+        Assert.Equal(heads.Count * DecisionGraphGenerator.Projections.Count, _rows.Cursors.Count);
+        Assert.All(_rows.Cursors, c => Assert.Equal(heads[c.TenantId], (c.LastLogSeq, c.EventsApplied)));
+        foreach (var (tenant, head) in heads)
+        {
+            Assert.Equal(head.Head, _rows.Digests.Where(d => d.TenantId == tenant).Max(d => d.AtLogSeq));
+        }
+    }
+
+    [Fact]
+    public void each_digest_is_the_sha256_of_its_tenants_payload_hashes_up_to_it()
+    {
+        foreach (var digest in _rows.Digests)
+        {
+            var chain = string.Concat(_rows.Events.Where(e => e.TenantId == digest.TenantId && e.LogSeq <= digest.AtLogSeq).Select(e => e.PayloadHash));
+            Assert.Equal(SHA256.HashData(Encoding.ASCII.GetBytes(chain)), digest.Digest);
+        }
+    }
+
+    [Fact]
+    public void payload_hash_is_the_sha256_of_the_payload()
+    {
+        Assert.All(_rows.Events, e => Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(e.PayloadJson))), e.PayloadHash));
+    }
+
+    [Fact]
+    public void workflow_items_and_actions_point_at_events_of_their_traces()
+    {
+        var byLogSeq = _rows.Events.ToDictionary(e => e.LogSeq);
+
+        Assert.NotEmpty(_rows.Items);
+        foreach (var item in _rows.Items)
+        {
+            var source = byLogSeq[item.SourceLogSeq];
+            Assert.Equal((item.TenantId, item.TraceId), (source.TenantId, source.TraceId));
+            Assert.Contains(source.EventType, new[] { "ExceptionRequested", "WorkflowReviewRequested" });
+        }
+
+        var itemIds = _rows.Items.Select(i => i.ItemId).ToHashSet();
+        var traces = _rows.Summaries.Select(s => (s.TenantId, s.TraceId)).ToHashSet();
+        Assert.All(_rows.Actions, a => Assert.Contains((a.TenantId, a.TraceId), traces));
+        Assert.All(_rows.Actions.Where(a => a.LogSeq is not null), a => Assert.Equal(a.TraceId, byLogSeq[a.LogSeq!.Value].TraceId));
+        Assert.All(_rows.Actions.Where(a => a.ItemId is not null), a => Assert.Contains(a.ItemId!.Value, itemIds));
+        Assert.Equal(_rows.Actions.Count, _rows.Actions.Select(a => a.ActionId).Distinct().Count());
+    }
+
+    [Fact]
+    public void precedents_cite_an_earlier_trace_of_the_same_tenant()
+    {
+        var starts = _rows.Events.Where(e => e.TraceSeq == 0).ToDictionary(e => (e.TenantId, e.TraceId), e => e.LogSeq);
+
+        Assert.NotEmpty(_rows.Precedents);
+        Assert.All(_rows.Precedents, p =>
+        {
+            Assert.NotEqual(p.CitingTraceId, p.CitedTraceId);
+            Assert.True(starts[(p.TenantId, p.CitedTraceId)] < p.LogSeq);
+        });
+    }
+
+    [Fact]
+    public void runtime_rows_count_the_open_items_of_each_workflow()
+    {
+        Assert.All(_rows.Runtime, r => Assert.Equal(
+            _rows.Items.Count(i => i.TenantId == r.TenantId && i.WorkflowName == r.WorkflowName && i.State == "open"),
+            r.OpenItems));
+    }
+
+    [Fact]
+    public void graph_edges_join_nodes_of_their_own_tenant_and_node_ids_are_unique()
+    {
+        var nodes = _rows.Nodes.ToDictionary(n => n.NodeId);
+
+        Assert.Equal(_rows.Summaries.Count, _rows.Nodes.Count(n => n.NodeType == "trace"));
+        Assert.All(_rows.Edges, e =>
+        {
+            Assert.Equal(e.TenantId, nodes[e.FromNodeId].TenantId);
+            Assert.Equal(e.TenantId, nodes[e.ToNodeId].TenantId);
+        });
+        Assert.Equal(_rows.Nodes.Count, _rows.Nodes.Select(n => (n.TenantId, n.NodeType, n.NaturalKey)).Distinct().Count());
+    }
+
+    [Fact]
+    public void the_data_has_nulls_awkward_text_and_long_payloads()
+    {
+        var text = _rows.Events.Select(e => e.PayloadJson)
+            .Concat(_rows.Items.Select(i => i.Note ?? ""))
+            .Concat(_rows.Actions.Select(a => a.Body ?? ""))
+            .ToList();
+
+        Assert.Contains(_rows.Events, e => e.IdempotencyKey is null);
+        Assert.Contains(_rows.Events, e => e.ActorId is null);
+        Assert.Contains(_rows.Events, e => e.TagsJson is null);
+        Assert.Contains(_rows.Summaries, s => s.FinishedAt is null);
+        Assert.Contains(text, t => t.Contains('\'', StringComparison.Ordinal));
+        Assert.Contains(text, t => t.Contains('\\', StringComparison.Ordinal));
+        Assert.Contains(text, t => t.Any(c => c > 0x2E80)); // CJK and beyond
+        Assert.Contains(_rows.Events, e => Encoding.UTF8.GetByteCount(e.PayloadJson) > 2048);
+        Assert.Contains(_rows.Events, e => e.OccurredAt.EndsWith("+01:00", StringComparison.Ordinal) || e.OccurredAt.EndsWith("+09:00", StringComparison.Ordinal));
+        Assert.Contains(_rows.Summaries, s => s.TenantId.Contains('\'', StringComparison.Ordinal));
+    }
+}
+
+public sealed class when_seed_options_are_out_of_range
+{
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(-5, 1)]
+    [InlineData(10, 0)]
+    [InlineData(10, 11)]
+    public void the_generator_refuses_them(int traces, int tenants)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecisionGraphGenerator(new SeedOptions { Traces = traces, Tenants = tenants }));
+    }
+
+    [Fact]
+    public void as_many_tenants_as_traces_gives_every_tenant_a_trace()
+    {
+        var rows = RecordingSink.Generate(new SeedOptions { Traces = 8, Tenants = 8 });
+
+        Assert.Equal(8, rows.Events.Select(e => e.TenantId).Distinct().Count());
+    }
+}
+
+/// <summary>Runs alone: it measures the process's live memory, which tests running beside it would disturb.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurementCollection
+{
+    public const string Name = "seeding memory measurement";
+}
+
+[Collection(MemoryMeasurementCollection.Name)]
+public sealed class when_a_large_seed_is_generated
+{
+    [Fact]
+    public void memory_stays_flat_as_the_trace_count_grows()
+    {
+        static long LiveBytesAtTheEnd(int traces)
+        {
+            var sink = new CountingSink();
+            new DecisionGraphGenerator(new SeedOptions { Traces = traces }).Run(sink);
+            return sink.LiveBytesAtLastEvent;
+        }
+
+        var small = LiveBytesAtTheEnd(3_000);
+        var large = LiveBytesAtTheEnd(30_000);
+
+        // Ten times the traces (about 200,000 events, ~60 MB of payload text) may not hold on to more than a few MB.
+        Assert.True(large - small < 8 * 1024 * 1024, $"live memory grew from {small:N0} to {large:N0} bytes");
+    }
+
+    /// <summary>Drops rows, measuring live memory (after a full collection) once, at the last event.</summary>
+    private sealed class CountingSink : IDecisionGraphSink
+    {
+        public long LiveBytesAtLastEvent { get; private set; }
+
+        public void EventLog(in EventLogRow row) { }
+        public void ProjectionCursor(in ProjectionCursorRow row)
+        {
+            if (LiveBytesAtLastEvent == 0)
+            {
+                LiveBytesAtLastEvent = GC.GetTotalMemory(forceFullCollection: true);
+            }
+        }
+
+        public void GraphNode(in GraphNodeRow row) { }
+        public void GraphEdge(in GraphEdgeRow row) { }
+        public void TraceSummary(in TraceSummaryRow row) { }
+        public void PolicyEval(in PolicyEvalRow row) { }
+        public void Precedent(in PrecedentRow row) { }
+        public void ProjectionDigest(in ProjectionDigestRow row) { }
+        public void ProjectionFailure(in ProjectionFailureRow row) { }
+        public void ProjectionRun(in ProjectionRunRow row) { }
+        public void WorkflowRuntime(in WorkflowRuntimeRow row) { }
+        public void WorkflowItem(in WorkflowItemRow row) { }
+        public void WorkflowAction(in WorkflowActionRow row) { }
+        public void WorkflowNotification(in WorkflowNotificationRow row) { }
+    }
+}
