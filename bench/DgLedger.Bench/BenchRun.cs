@@ -28,7 +28,8 @@ public static class BenchRun
         var tools = PgToolPaths.Locate();
         var pgDumpVersion = (await PgProcessRunner.Default.RunAsync(new PgCommand(tools.PgDump, ["--version"]), null, ct)).StdoutText?.Trim();
         results.Setup.Add($"Command: `bench/run {(options.Smoke ? "--smoke" : $"--scale {scale.Name}")} --runs {options.Runs}"
-                          + (options.Only is null ? "" : $" --only {options.Only}") + "`; each figure is the median of the runs after one warm-up, "
+                          + (options.Only is null ? "" : $" --only {options.Only}") + "`; each figure is the median of the runs"
+                          + (options.Smoke ? "" : " after one warm-up") + ", "
                           + "spreads are min–max (p10–p90 from 10 values up), ratios are medians of per-run ratios (both sides measured back to back, alternating order).");
         results.Setup.Add($"Machine: {Environment.ProcessorCount} cores, {Format.Bytes(TotalMemoryBytes())} RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, "
                           + $".NET {Environment.Version}; other work on the machine adds noise, hence ratios.");

@@ -1,13 +1,19 @@
+using System.Runtime.InteropServices;
 using DgLedger.Bench;
 using DgLedger.Bench.Infrastructure;
 
 using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+
+// Ctrl+C and SIGTERM (a CI timeout) stop the run the same way: the ledger, the agent and the cluster are removed.
+void Interrupt(PosixSignalContext signal)
 {
-    e.Cancel = true;
-    Progress.Say("interrupted: stopping and cleaning up");
+    signal.Cancel = true;
+    Progress.Say($"{signal.Signal}: stopping and cleaning up");
     cancellation.Cancel();
-};
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 
 var layout = RepositoryLayout.Find(AppContext.BaseDirectory);
 BenchOptions options;

@@ -16,6 +16,9 @@ public static class LedgerQueries
     // long after loading: the maximum age is one day, which still selects only the newest daily backup or so.
     private const long MaxAgeSeconds = 86_400;
 
+    private const int MinRequests = 100;
+    private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(60);
+
     public static async Task RunAsync(BenchContext ctx, LedgerState.Loaded loaded)
     {
         var services = ctx.Services!;
@@ -57,13 +60,27 @@ public static class LedgerQueries
 
     private static string Latency(Samples s) => $"p50 {Format.Ms(s.P50)}, p99 {Format.Ms(s.P99)} ({s.Count} requests)";
 
+    /// <summary>
+    /// <paramref name="requests"/> sequential GETs after a warm-up, or fewer (at least <see cref="MinRequests"/>) when they
+    /// take longer than <see cref="TimeBudget"/> in all: a slow query must not hold the run for an hour.
+    /// </summary>
     private static async Task<Samples> HttpAsync(BenchContext ctx, string path, int requests, bool? expectFresh)
     {
         var http = ctx.Services!.Client.Http;
         var warmUp = Math.Min(50, requests);
         var values = new List<double>(requests);
+        var budget = Stopwatch.StartNew();
         for (var i = 0; i < warmUp + requests; i++)
         {
+            if (i == warmUp)
+            {
+                budget.Restart();
+            }
+            else if (i > warmUp + MinRequests && budget.Elapsed > TimeBudget)
+            {
+                break;
+            }
+
             var clock = Stopwatch.StartNew();
             using var response = await http.GetAsync(path, ctx.Cancellation);
             var body = await response.Content.ReadAsStringAsync(ctx.Cancellation);

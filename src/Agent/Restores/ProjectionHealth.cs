@@ -44,7 +44,9 @@ public static class ProjectionHealth
         }
 
         bool behind = false, untrusted = false;
-        var digests = state.Digests.ToDictionary(d => (d.Tenant, d.Projection), d => d.AtLogSeq);
+        var digests = state.Digests.GroupBy(d => (d.Tenant, d.Projection)).ToDictionary(g => g.Key, g => g.Max(d => d.AtLogSeq));
+        // DecisionGraph may keep one digest per tenant over the whole event chain rather than one per projection.
+        var tenantDigests = state.Digests.GroupBy(d => d.Tenant).ToDictionary(g => g.Key, g => g.Max(d => d.AtLogSeq));
         foreach (var head in state.Heads)
         {
             var cursors = state.Cursors.Where(c => c.Tenant == head.Tenant).ToList();
@@ -67,7 +69,9 @@ public static class ProjectionHealth
                     findings.Add($"tenant {head.Tenant}: {cursor.Projection} at log_seq {cursor.LastLogSeq}, past the log's head {head.Head}");
                 }
 
-                if (state.Tables.Digests && (!digests.TryGetValue((cursor.Tenant, cursor.Projection), out var at) || at < cursor.LastLogSeq))
+                var digestAt = Math.Max(digests.GetValueOrDefault((cursor.Tenant, cursor.Projection), long.MinValue),
+                    tenantDigests.GetValueOrDefault(cursor.Tenant, long.MinValue));
+                if (state.Tables.Digests && digestAt < cursor.LastLogSeq)
                 {
                     untrusted = true;
                     findings.Add($"tenant {head.Tenant}: {cursor.Projection} has no digest at log_seq {cursor.LastLogSeq}");
@@ -81,15 +85,18 @@ public static class ProjectionHealth
             findings.Add($"tenant {orphan.Tenant}: {orphan.Projection} at log_seq {orphan.LastLogSeq}, but the tenant has no events");
         }
 
+        // Open failures are counted, as the runbook asks; they are part of a live install's normal state (an event a
+        // projection could not apply, awaiting an operator) and do not by themselves make a restore untrustworthy.
+        // DecisionGraph's own health answer (checked separately) decides whether they do.
+        var openFailures = state.Failures.Sum(f => f.Count);
         foreach (var open in state.Failures.Where(f => f.Count > 0))
         {
-            untrusted = true;
             findings.Add($"tenant {open.Tenant}: {open.Count} open projection failure(s)");
         }
 
         if (!missing && !behind && !untrusted)
         {
-            findings.Add($"{state.Heads.Count} tenant(s), {state.Cursors.Count} projection cursor(s) at the log's head, digests present, no open failures");
+            findings.Add($"{state.Heads.Count} tenant(s), {state.Cursors.Count} projection cursor(s) at the log's head, digests present, {openFailures} open failure(s)");
         }
 
         return new ProjectionAssessment(true, missing, behind, untrusted, findings, state.Heads.Select(h => h.Tenant).ToList());

@@ -15,7 +15,7 @@ public sealed record RebuildDecision(bool Needed, bool Request, string Reason)
         {
             return new RebuildDecision(false, false, !database.Applies && application is null
                 ? "not needed: not a DecisionGraph database, so there are no projections to rebuild"
-                : "not needed: every projection is at the head of the event log with its digest and no open failure"
+                : "not needed: every projection is at the head of the event log with its digest"
                   + (application is null ? "" : ", and DecisionGraph agrees"));
         }
 

@@ -105,6 +105,14 @@ public sealed class EmbeddedStack : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Creates a database with the DecisionGraph schema, seeded deterministically by the Bogus seeder.</summary>
+    public static async Task<string> CreateDecisionGraphSourceAsync(PostgresInstance postgres, string name, int traces, CancellationToken ct = default)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync(name, ct);
+        await Seeding.DecisionGraphSeeder.SeedAsync(connectionString, new Seeding.SeedOptions { Traces = traces }, ct: ct);
+        return connectionString;
+    }
+
     /// <summary>Creates a small sample source database with DecisionGraph-shaped tables.</summary>
     public static async Task<string> CreateSampleSourceAsync(PostgresInstance postgres, string name, CancellationToken ct = default)
     {

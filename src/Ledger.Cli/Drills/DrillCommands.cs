@@ -6,7 +6,7 @@ using Ledger.Contracts.Drills;
 
 namespace Ledger.Cli.Drills;
 
-/// <summary><c>dgledger drills list</c>: restore drills, newest first.</summary>
+/// <summary><c>dgledger drills run|list</c>: restore drills and what they achieved.</summary>
 internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
 {
     /// <summary>Registers <c>dgledger drills ...</c> and <c>dgledger report ...</c> (the drill compliance report).</summary>
@@ -42,6 +42,68 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
 
             Table(drills, cli.Time.GetUtcNow()).WriteTo(cli.Out);
             return ExitCodes.Ok;
+        });
+    }
+
+    [Command("run", Description = "restore the newest verified backup into a non-primary drill target, verify, record RTO/RPO: 0 passed, 9 refused, 10 failed")]
+    public Task<int> RunAsync(
+        ConnectionOptions connection,
+        [Option("env", ValueName = "ENV")] string env,
+        [Option("db", ValueName = "DB")] string db,
+        [Option("target-db", ValueName = "NAME", Description = "the drill target (default <db>_drill); never a primary")] string? targetDb = null,
+        [Option("manual-step", ValueName = "TEXT", Description = "a manual step the drill needed (repeat); none is recorded as \"none\"")] string[]? manualStep = null,
+        [Option("keep", Description = "keep the drill target afterwards")] bool keep = false,
+        [Option("timeout", ValueName = "DURATION", Description = "how long to wait for the drill (default 1h)")] string? timeout = null,
+        [Option("json", Description = "print the finished drill as JSON on stdout")] bool json = false)
+    {
+        var request = new RequestDrill(Backups.BackupInput.Environment(env), Backups.BackupInput.Database(db),
+            string.IsNullOrWhiteSpace(targetDb) ? null : targetDb.Trim(), manualStep ?? [], keep);
+        var waitFor = timeout is null ? TimeSpan.FromHours(1) : TimeInput.ParseDurationOption("--timeout", timeout);
+        return ledger.RunAsync(connection, async (client, _) =>
+        {
+            DrillAccepted accepted;
+            try
+            {
+                accepted = await client.RunDrillAsync(request, cli.Cancellation);
+            }
+            catch (Refit.ApiException refused) when (refused.Content is { } body && body.Contains("\"drillId\"", StringComparison.Ordinal))
+            {
+                // A drill the ledger refused (primary target, no verified backup, restore interlock) is on record.
+                var problem = ApiErrors.ParseProblem(body);
+                new CliError(ExitCodes.RestoreRefused, "drill refused: " + (problem?.Detail ?? "no details")).WriteTo(cli.Error);
+                return ExitCodes.RestoreRefused;
+            }
+
+            cli.Error.WriteLine($"drill {accepted.DrillId}: restoring backup {accepted.BackupId} into {accepted.TargetDatabase} (restore {accepted.RestoreId})");
+            var started = cli.Time.GetTimestamp();
+            var drill = await client.GetDrillAsync(accepted.DrillId, cli.Cancellation);
+            while (!DrillStatuses.IsFinal(drill.Status))
+            {
+                if (cli.Time.GetElapsedTime(started) > waitFor)
+                {
+                    new CliError(ExitCodes.TimedOut, $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for drill {drill.Id}",
+                        "the drill goes on; follow it with 'dgledger drills list'").WriteTo(cli.Error);
+                    return ExitCodes.TimedOut;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cli.Time, cli.Cancellation);
+                drill = await client.GetDrillAsync(accepted.DrillId, cli.Cancellation);
+            }
+
+            if (json)
+            {
+                cli.WriteJson(drill);
+            }
+            else
+            {
+                Table([drill], cli.Time.GetUtcNow()).WriteTo(cli.Out);
+                foreach (var check in drill.Checks)
+                {
+                    cli.Out.WriteLine($"  {check.Name}: {check.Outcome}: {check.Detail}");
+                }
+            }
+
+            return drill.Status == DrillStatuses.Passed ? ExitCodes.Ok : ExitCodes.RestoreFailed;
         });
     }
 

@@ -42,7 +42,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
             "created_at"], null),
     ];
 
-    private static readonly bool OnlyLog = Environment.GetEnvironmentVariable("XONLYLOG") == "1";
     private readonly Dictionary<string, TableLoad> _loads;
     private readonly TableLoad _events, _cursors, _nodes, _edges, _summaries, _policies, _precedents, _digests, _failures,
         _runs, _runtime, _items, _actions, _notifications;
@@ -172,11 +171,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionCursor(in ProjectionCursorRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _cursors.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -187,11 +181,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void GraphNode(in GraphNodeRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _nodes.Row();
         w.Write(row.NodeId, NpgsqlDbType.Bigint);
         w.Write(row.TenantId, NpgsqlDbType.Text);
@@ -206,11 +195,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void GraphEdge(in GraphEdgeRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _edges.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.FromNodeId, NpgsqlDbType.Bigint);
@@ -223,11 +207,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void TraceSummary(in TraceSummaryRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _summaries.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.TraceId, NpgsqlDbType.Text);
@@ -248,11 +227,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void PolicyEval(in PolicyEvalRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _policies.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.LogSeq, NpgsqlDbType.Bigint);
@@ -275,11 +249,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void Precedent(in PrecedentRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _precedents.Row();
         w.Write(row.PrecedentId, NpgsqlDbType.Uuid);
         w.Write(row.TenantId, NpgsqlDbType.Text);
@@ -293,11 +262,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionDigest(in ProjectionDigestRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _digests.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -309,11 +273,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionFailure(in ProjectionFailureRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _failures.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -327,11 +286,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionRun(in ProjectionRunRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _runs.Row();
         w.Write(row.RunId, NpgsqlDbType.Bigint);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -348,11 +302,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowRuntime(in WorkflowRuntimeRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _runtime.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.WorkflowName, NpgsqlDbType.Text);
@@ -367,11 +316,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowItem(in WorkflowItemRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _items.Row();
         w.Write(row.ItemId, NpgsqlDbType.Uuid);
         w.Write(row.TenantId, NpgsqlDbType.Text);
@@ -391,11 +335,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowAction(in WorkflowActionRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _actions.Row();
         w.Write(row.ActionId, NpgsqlDbType.Bigint);
         if (row.ItemId is { } itemId)
@@ -436,11 +375,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowNotification(in WorkflowNotificationRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _notifications.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ItemId, NpgsqlDbType.Uuid);

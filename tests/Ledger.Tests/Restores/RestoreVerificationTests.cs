@@ -53,10 +53,24 @@ public sealed class when_projection_state_is_read_after_a_restore
     }
 
     [Fact]
-    public void a_missing_digest_an_open_failure_or_a_cursor_past_the_head_make_projections_untrusted()
+    public void open_failures_are_counted_without_making_projections_untrusted()
+    {
+        var assessment = ProjectionHealth.Assess(Healthy() with { Failures = [new OpenFailures("acme", 2)] });
+        Assert.False(assessment.Untrusted);
+        Assert.Contains("tenant acme: 2 open projection failure(s)", assessment.Findings);
+    }
+
+    [Fact]
+    public void a_tenant_wide_digest_at_the_head_covers_every_projection() =>
+        Assert.False(ProjectionHealth.Assess(Healthy() with
+        {
+            Digests = [new ProjectionDigest("acme", "event_chain", 45), new ProjectionDigest("default", "event_chain", 41)],
+        }).Untrusted);
+
+    [Fact]
+    public void a_missing_digest_or_a_cursor_past_the_head_make_projections_untrusted()
     {
         Assert.True(ProjectionHealth.Assess(Healthy() with { Digests = [new ProjectionDigest("acme", "cg_nodes", 40)] }).Untrusted);
-        Assert.True(ProjectionHealth.Assess(Healthy() with { Failures = [new OpenFailures("acme", 2)] }).Untrusted);
         var ahead = ProjectionHealth.Assess(Healthy() with { Cursors = [new ProjectionCursor("acme", "cg_nodes", 45), new ProjectionCursor("default", "cg_nodes", 41)] });
         Assert.True(ahead.Untrusted);
         Assert.Contains(ahead.Findings, f => f.Contains("past the log's head"));

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Ledger.Cli;
+using Ledger.Contracts.Backups;
+using Ledger.Contracts.Common;
+using Ledger.Contracts.Drills;
+
+namespace Ledger.ScenarioTests.Drills;
+
+/// <summary>Drills through the real CLI, ledger, agent and pg_restore.</summary>
+[Collection(LedgerCollection.Name)]
+public sealed class when_a_drill_is_run(LedgerFixture fixture)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task a_drill_into_a_primary_target_is_refused_and_the_refusal_is_recorded()
+    {
+        // rs-prod has only a primary database, so a new drill target there counts as primary.
+        var run = await fixture.RunCliAsync(Roles.Operator, "drills", "run", "--env", LedgerFixture.RestoreSourceEnvironment,
+            "--db", LedgerFixture.RestoreSourceDatabase);
+        Assert.Equal(ExitCodes.RestoreRefused, run.ExitCode);
+        Assert.Contains("primary", run.Error);
+
+        var list = await fixture.RunCliAsync(Roles.Reader, "drills", "list", "--env", LedgerFixture.RestoreSourceEnvironment, "--json");
+        var drill = JsonSerializer.Deserialize<List<DrillView>>(list.Out, Json)!.First();
+        Assert.Equal((DrillStatuses.Failed, DrillStages.Refused, DrillTargets.DefaultFor(LedgerFixture.RestoreSourceDatabase)),
+            (drill.Status, drill.FailureStage, drill.TargetDatabase));
+    }
+
+    [Fact]
+    public async Task a_drill_restores_the_newest_verified_backup_and_records_rto_rpo_checks_and_manual_steps()
+    {
+        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", LedgerFixture.Environment, "--db",
+            LedgerFixture.Database, "--wait", "--timeout", "2m", "--json");
+        Assert.True(take.ExitCode == 0, take.Error);
+        var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
+
+        var run = await fixture.RunCliAsync(Roles.Operator, "drills", "run", "--env", LedgerFixture.Environment, "--db",
+            LedgerFixture.Database, "--manual-step", "paused the cron by hand", "--timeout", "3m", "--json");
+        var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
+        Assert.Equal((DrillStatuses.Passed, backup.Id, "app_drill"), (drill.Status, drill.BackupId!.Value, drill.TargetDatabase));
+        Assert.True(drill.RtoMs > 0);
+        Assert.True(drill.RpoSeconds >= 0);
+        Assert.NotEmpty(drill.Checks);
+        Assert.Equal(["paused the cron by hand"], drill.ManualSteps);
+        Assert.Equal(DrillTargets.DropNotImplemented, drill.TargetOutcome);
+    }
+}

@@ -1,0 +1,189 @@
+using Ledger.Cli.Seeding;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ledger.ScenarioTests.Seeding;
+
+/// <summary>A database with the DecisionGraph schema and nothing in it, for the trigger scenarios.</summary>
+public sealed class EmptySchema : SeedingPostgres
+{
+    public string Database { get; private set; } = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Database = await NewDatabaseAsync("trigger");
+        await DecisionGraphSeeder.EnsureSchemaAsync(Database);
+        await DecisionGraphSeeder.EnsureSchemaAsync(Database); // idempotent: a second run changes nothing and does not fail
+    }
+}
+
+/// <summary>
+/// The event log's trace trigger, exercised with ordinary INSERTs and COPY. The seeder bypasses it for speed, so these
+/// scenarios are what shows the rules hold for everyone else. Each test writes its own trace.
+/// </summary>
+public sealed class when_events_that_break_the_trace_rules_are_inserted(EmptySchema db) : IClassFixture<EmptySchema>
+{
+    private const string RuleViolation = PostgresErrorCodes.CheckViolation;
+
+    [Fact]
+    public async Task a_contiguous_trace_that_ends_with_TraceFinished_is_accepted()
+    {
+        var trace = NewTrace();
+        await InsertAsync(trace, 0, "TraceStarted");
+        await InsertAsync(trace, 1, "InputObserved");
+        await InsertAsync(trace, 2, "PolicyEvaluated");
+        await InsertAsync(trace, 3, "TraceFinished");
+
+        Assert.Equal(4L, await SeedingPostgres.ScalarAsync<long>(db.Database, $"select count(*) from dg_event_log where trace_id = '{trace}'"));
+    }
+
+    [Fact]
+    public async Task a_first_event_that_is_not_TraceStarted_is_rejected()
+    {
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync(NewTrace(), 0, "InputObserved"));
+
+        AssertRuleViolation(error, "trace_seq 0 must be TraceStarted");
+    }
+
+    [Fact]
+    public async Task a_trace_that_starts_above_0_is_rejected()
+    {
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync(NewTrace(), 1, "InputObserved"));
+
+        AssertRuleViolation(error, "has no predecessor");
+    }
+
+    [Fact]
+    public async Task TraceStarted_anywhere_but_0_is_rejected()
+    {
+        var trace = NewTrace();
+        await InsertAsync(trace, 0, "TraceStarted");
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync(trace, 1, "TraceStarted"));
+
+        AssertRuleViolation(error, "TraceStarted must have trace_seq 0");
+    }
+
+    [Fact]
+    public async Task a_gap_in_the_sequence_is_rejected()
+    {
+        var trace = NewTrace();
+        await InsertAsync(trace, 0, "TraceStarted");
+        await InsertAsync(trace, 1, "InputObserved");
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync(trace, 3, "PolicyEvaluated"));
+
+        AssertRuleViolation(error, "trace_seq 3 has no predecessor");
+    }
+
+    [Fact]
+    public async Task an_event_after_TraceFinished_is_rejected()
+    {
+        var trace = NewTrace();
+        await InsertAsync(trace, 0, "TraceStarted");
+        await InsertAsync(trace, 1, "TraceFinished");
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync(trace, 2, "ActionProposed"));
+
+        AssertRuleViolation(error, "ActionProposed appended after TraceFinished");
+    }
+
+    [Fact]
+    public async Task a_second_event_at_the_same_position_is_a_unique_violation()
+    {
+        var trace = NewTrace();
+        await InsertAsync(trace, 0, "TraceStarted");
+        await InsertAsync(trace, 1, "InputObserved");
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync(trace, 1, "EntityObserved"));
+
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
+        Assert.Equal("dg_event_log_trace_seq_unique", error.ConstraintName);
+    }
+
+    [Fact]
+    public async Task an_event_type_outside_the_list_is_rejected()
+    {
+        var trace = NewTrace();
+        await InsertAsync(trace, 0, "TraceStarted");
+
+        // In a position the trigger accepts, so that the CHECK constraint (which runs after BEFORE triggers) decides.
+        var error = await Assert.ThrowsAsync<PostgresException>(() => InsertAsync(trace, 1, "TraceExploded"));
+
+        Assert.Equal(RuleViolation, error.SqlState);
+        Assert.Equal("dg_event_log_event_type_check", error.ConstraintName);
+    }
+
+    [Fact]
+    public async Task the_trigger_checks_rows_that_arrive_by_binary_COPY_too()
+    {
+        var valid = NewTrace();
+        var broken = NewTrace();
+        await using var connection = new NpgsqlConnection(db.Database);
+        await connection.OpenAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "copy dg_event_log (tenant_id, event_id, trace_id, trace_seq, event_type, occurred_at, recorded_at, producer, source_system, actor_type, payload_json, payload_hash) from stdin (format binary)");
+            // A valid trace first (the trigger must see rows earlier in the same COPY), then one with a gap.
+            foreach (var (trace, seq, type) in new[] { (valid, 0, "TraceStarted"), (valid, 1, "TraceFinished"), (broken, 0, "TraceStarted"), (broken, 2, "InputObserved") })
+            {
+                await copy.StartRowAsync();
+                await copy.WriteAsync("copy-tenant", NpgsqlDbType.Text);
+                await copy.WriteAsync(Guid.NewGuid(), NpgsqlDbType.Uuid);
+                await copy.WriteAsync(trace, NpgsqlDbType.Text);
+                await copy.WriteAsync(seq, NpgsqlDbType.Integer);
+                await copy.WriteAsync(type, NpgsqlDbType.Text);
+                foreach (var text in new[] { "2025-03-03T06:00:00Z", "2025-03-03T06:00:00Z", "test", "test", "service", "{}", "-" })
+                {
+                    await copy.WriteAsync(text, NpgsqlDbType.Text);
+                }
+            }
+
+            await copy.CompleteAsync();
+        });
+
+        AssertRuleViolation(error, $"trace {broken} of tenant copy-tenant: trace_seq 2 has no predecessor");
+        Assert.Equal(0L, await SeedingPostgres.ScalarAsync<long>(db.Database, $"select count(*) from dg_event_log where trace_id in ('{valid}', '{broken}')"));
+    }
+
+    [Fact]
+    public async Task a_checked_seed_passes_every_generated_event_through_the_trigger()
+    {
+        var database = await db.NewDatabaseAsync("checked");
+
+        var report = await DecisionGraphSeeder.SeedAsync(database, new SeedOptions { Traces = 300, Seed = 3, CheckedLoad = true });
+
+        Assert.Equal(SeedLoadModes.Checked, report.LoadMode);
+        Assert.True(report.EventRows > 1000, $"only {report.EventRows} events");
+        Assert.Equal(report.EventRows, await SeedingPostgres.ScalarAsync<long>(database, "select count(*) from dg_event_log"));
+    }
+
+    private static string NewTrace() => "trc_test_" + Guid.NewGuid().ToString("N");
+
+    private static void AssertRuleViolation(PostgresException error, string expected)
+    {
+        Assert.Equal(RuleViolation, error.SqlState);
+        Assert.Equal("dg_event_log_trace_rules", error.ConstraintName);
+        Assert.Contains(expected, error.MessageText, StringComparison.Ordinal);
+    }
+
+    private async Task InsertAsync(string trace, int seq, string type)
+    {
+        await using var connection = new NpgsqlConnection(db.Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            insert into dg_event_log (tenant_id, event_id, trace_id, trace_seq, event_type, occurred_at, recorded_at,
+                                      producer, source_system, actor_type, payload_json, payload_hash)
+            values ('test-tenant', gen_random_uuid(), @trace, @seq, @type, '2025-03-03T06:00:00Z', '2025-03-03T06:00:00Z',
+                    'test', 'test', 'service', '{}', '-')
+            """, connection);
+        command.Parameters.AddWithValue("trace", trace);
+        command.Parameters.AddWithValue("seq", seq);
+        command.Parameters.AddWithValue("type", type);
+        await command.ExecuteNonQueryAsync();
+    }
+}
