@@ -20,6 +20,11 @@ public sealed class LedgerFixture : IAsyncLifetime
     public const string BrokenDatabase = "gone";
     public const string RetentionEnvironment = "retention";
 
+    // A DecisionGraph database filled by the Bogus seeder.
+    public const string SeededEnvironment = "seeded";
+    public const string SeededDatabase = "dg_seeded";
+    public const int SeededTraces = 400;
+
     // Restores: a primary DecisionGraph-shaped source, and a managed non-primary target served by the DecisionGraph
     // stand-in (created by the first restore into it).
     public const string RestoreSourceEnvironment = "rs-prod";
@@ -37,10 +42,12 @@ public sealed class LedgerFixture : IAsyncLifetime
         {
             var app = await EmbeddedStack.CreateSampleSourceAsync(pg, "app");
             var restoreSource = await Restores.DecisionGraphSample.CreateAsync(pg, RestoreSourceDatabase);
+            var seeded = await EmbeddedStack.CreateDecisionGraphSourceAsync(pg, SeededDatabase, SeededTraces);
             DecisionGraph = await StandIn.DecisionGraphStandIn.StartAsync(pg.ConnectionStringFor(RestoreTarget), DecisionGraphToken);
             return
         [
             new EmbeddedDatabase(Environment, Database, app),
+            new EmbeddedDatabase(SeededEnvironment, SeededDatabase, seeded),
             // The same source seen as another environment, for tests that prune (retention) without touching others.
             new EmbeddedDatabase(RetentionEnvironment, Database, app),
             // Port 1 on loopback: nothing listens, so pg_dump and the snapshot connection fail fast.
