@@ -50,6 +50,7 @@ public static class DecisionGraphSeeder
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var normalized = LoadConnectionString(connectionString);
+        await RefuseIfSeededAsync(normalized, ct); // before the schema script, which would replace the trigger of a live log
         await EnsureSchemaAsync(normalized, ct);
 
         var generator = new DecisionGraphGenerator(options);
@@ -84,6 +85,42 @@ public static class DecisionGraphSeeder
             Math.Round(seconds, 3),
             Math.Round(generator.EventRows / Math.Max(seconds, 0.001)),
             sink.Counts);
+    }
+
+    /// <summary>
+    /// A first, unlocked look: if any of the tables exists and has rows, refuse before changing anything. The loads
+    /// look again under their locks (<see cref="PostgresSeedSink.OpenAsync"/>), which is what makes it safe.
+    /// </summary>
+    private static async Task RefuseIfSeededAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        var existing = new List<string>();
+        await using (var command = new NpgsqlCommand(
+            "select relname from pg_class where relkind in ('r', 'p') and relname = any(@tables) and pg_table_is_visible(oid)", connection))
+        {
+            command.Parameters.AddWithValue("tables", DecisionGraphSchema.Tables.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+
+        var nonEmpty = new List<string>();
+        foreach (var table in DecisionGraphSchema.Tables.Where(existing.Contains))
+        {
+            await using var command = new NpgsqlCommand($"select exists (select 1 from {table})", connection);
+            if ((bool)(await command.ExecuteScalarAsync(ct))!)
+            {
+                nonEmpty.Add(table);
+            }
+        }
+
+        if (nonEmpty.Count > 0)
+        {
+            throw SeedRefusedException.For(nonEmpty);
+        }
     }
 
     /// <summary>

@@ -98,11 +98,7 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
             if (nonEmpty.Count > 0)
             {
-                throw new SeedRefusedException(
-                    $"{string.Join(", ", nonEmpty)} {(nonEmpty.Count == 1 ? "is" : "are")} not empty: this database already holds DecisionGraph data, and a seed only goes into empty tables")
-                {
-                    NonEmptyTables = nonEmpty,
-                };
+                throw SeedRefusedException.For(nonEmpty);
             }
 
             var fast = !checkedLoad && await loads[Schema.EventLog].TryBypassTriggersAsync(ct);

@@ -87,4 +87,10 @@ public sealed class SeedRefusedException : Exception
 
     /// <summary>The seeded tables that already had rows.</summary>
     public IReadOnlyList<string> NonEmptyTables { get; init; } = [];
+
+    internal static SeedRefusedException For(IReadOnlyList<string> nonEmptyTables) =>
+        new($"{string.Join(", ", nonEmptyTables)} {(nonEmptyTables.Count == 1 ? "is" : "are")} not empty: this database already holds DecisionGraph data, and a seed only goes into empty tables")
+        {
+            NonEmptyTables = nonEmptyTables,
+        };
 }

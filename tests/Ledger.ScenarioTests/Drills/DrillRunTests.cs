@@ -28,7 +28,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
     }
 
     [Fact]
-    public async Task a_drill_restores_the_newest_verified_backup_and_records_rto_rpo_checks_and_manual_steps()
+    public async Task a_drill_restores_the_newest_verified_backup_and_records_rto_rpo_each_checks_outcome_and_manual_steps()
     {
         var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", LedgerFixture.Environment, "--db",
             LedgerFixture.Database, "--wait", "--timeout", "2m", "--json");
@@ -38,12 +38,36 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         var run = await fixture.RunCliAsync(Roles.Operator, "drills", "run", "--env", LedgerFixture.Environment, "--db",
             LedgerFixture.Database, "--manual-step", "paused the cron by hand", "--timeout", "3m", "--json");
         var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
-        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
-        Assert.Equal((DrillStatuses.Passed, backup.Id, "app_drill"), (drill.Status, drill.BackupId!.Value, drill.TargetDatabase));
+        // staging/app is not a DecisionGraph database: the restore is faithful, but the projection checks find no
+        // projection tables, so the drill completes with a failed verification (exit 10) and says which check failed.
+        Assert.True(run.ExitCode == ExitCodes.RestoreFailed, run.Error + run.Out);
+        Assert.Equal((DrillStatuses.VerificationFailed, backup.Id, "app_drill"), (drill.Status, drill.BackupId!.Value, drill.TargetDatabase));
+        Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "fidelity").Outcome);
+        Assert.Equal("failed", Assert.Single(drill.Checks, c => c.Name == "projection-state").Outcome);
         Assert.True(drill.RtoMs > 0);
         Assert.True(drill.RpoSeconds >= 0);
-        Assert.NotEmpty(drill.Checks);
         Assert.Equal(["paused the cron by hand"], drill.ManualSteps);
         Assert.Equal(DrillTargets.DropNotImplemented, drill.TargetOutcome);
+    }
+
+    [Fact]
+    public async Task a_drill_of_a_decisiongraph_database_passes_and_says_no_manual_step_was_needed()
+    {
+        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", LedgerFixture.SeededEnvironment, "--db",
+            LedgerFixture.SeededDatabase, "--wait", "--timeout", "3m", "--json");
+        Assert.True(take.ExitCode == 0, take.Error);
+        var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
+
+        var run = await fixture.RunCliAsync(Roles.Operator, "drills", "run", "--env", LedgerFixture.SeededEnvironment, "--db",
+            LedgerFixture.SeededDatabase, "--timeout", "3m", "--json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
+        var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
+        Assert.Equal((DrillStatuses.Passed, backup.Id), (drill.Status, drill.BackupId!.Value));
+        Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "fidelity").Outcome);
+        Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "projection-state").Outcome);
+        Assert.DoesNotContain(drill.Checks, c => c.Outcome == "failed");
+        Assert.Equal([ManualSteps.None], drill.ManualSteps);
+        Assert.True(drill.RtoMs > 0);
     }
 }

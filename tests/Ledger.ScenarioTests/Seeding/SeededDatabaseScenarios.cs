@@ -93,6 +93,25 @@ public sealed class when_a_database_is_seeded(TwoSeededDatabases seeded) : IClas
         Assert.Equal(before, await SeedingPostgres.CountsAsync(seeded.First));
     }
 
+    [Fact]
+    public async Task a_refused_seed_leaves_an_existing_log_and_its_trigger_alone()
+    {
+        // A log that is not ours: a row in it, and a trigger function of its own.
+        var database = await seeded.NewDatabaseAsync("foreign_log");
+        await SeedingPostgres.ExecuteAsync(database, """
+            create table dg_event_log (log_seq bigserial primary key, tenant_id text, trace_id text, trace_seq int, event_type text);
+            create function dg_event_log_check_trace() returns trigger language plpgsql as $$ begin /* theirs */ return new; end $$;
+            insert into dg_event_log (tenant_id, trace_id, trace_seq, event_type) values ('t', 'x', 0, 'TraceStarted');
+            """);
+
+        var refused = await Assert.ThrowsAsync<SeedRefusedException>(() =>
+            DecisionGraphSeeder.SeedAsync(database, new SeedOptions { Traces = 5 }));
+
+        Assert.Equal([DecisionGraphSchema.EventLog], refused.NonEmptyTables);
+        Assert.Contains("/* theirs */", await SeedingPostgres.ScalarAsync<string>(database, "select prosrc from pg_proc where proname = 'dg_event_log_check_trace'"), StringComparison.Ordinal);
+        Assert.False(await SeedingPostgres.ScalarAsync<bool>(database, "select exists (select 1 from pg_class where relname = 'dg_trace_summary')"));
+    }
+
     /// <summary>An open trace (one without TraceFinished) of the scratch database, by tenant, id and last trace_seq.</summary>
     private async Task<(string Tenant, string Trace, int LastSeq)> LastOpenTraceAsync()
     {
