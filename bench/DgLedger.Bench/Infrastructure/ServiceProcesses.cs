@@ -29,7 +29,7 @@ public sealed class ServiceProcesses : IAsyncDisposable
     public string Repository { get; }
 
     public static async Task<ServiceProcesses> StartAsync(RepositoryLayout layout, string ledgerConnectionString,
-        IReadOnlyList<BenchDatabase> databases, string workDirectory, CancellationToken ct)
+        IReadOnlyList<BenchDatabase> databases, string workDirectory, string name, CancellationToken ct)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var port = FreeTcpPort();
@@ -53,14 +53,14 @@ public sealed class ServiceProcesses : IAsyncDisposable
         }
 
         var clock = Stopwatch.StartNew();
-        var ledger = ChildProcess.StartDotnet("ledger", layout.LedgerDll, ["--urls", $"http://127.0.0.1:{port}"],
-            ledgerEnvironment, Path.Combine(workDirectory, "logs", "ledger.log"));
+        var ledger = ChildProcess.StartDotnet(name, layout.LedgerDll, ["--urls", $"http://127.0.0.1:{port}"],
+            ledgerEnvironment, Path.Combine(workDirectory, "logs", name + ".log"));
         ChildProcess? agent = null;
         var client = new LedgerClient(new Uri($"http://127.0.0.1:{port}"), token);
         try
         {
             await WaitAsync(() => client.IsHealthyAsync(ct), ledger, "the ledger to answer /healthz", TimeSpan.FromMinutes(3), ct);
-            Progress.Say($"ledger (pid {ledger.Id}) answers on port {port} after {clock.Elapsed.TotalSeconds:0.0} s");
+            Progress.Say($"{name} (pid {ledger.Id}) answers on port {port} after {clock.Elapsed.TotalSeconds:0.0} s");
 
             var agentEnvironment = new Dictionary<string, string>
             {

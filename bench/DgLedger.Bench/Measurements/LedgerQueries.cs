@@ -7,34 +7,31 @@ namespace DgLedger.Bench.Measurements;
 /// <summary>
 /// Measurement 7: with the synthetic ledger state loaded, how fast does the ledger answer the questions a pipeline
 /// asks on every run? <c>fresh-backup</c> and <c>backups list</c> over HTTP (p50/p99 of sequential requests on a
-/// kept-alive connection, after a warm-up), and <c>dgledger gate check</c> as a pipeline runs it: a new process each
-/// time, start to exit.
+/// kept-alive connection, after a warm-up), and <c>dgledger gate check</c> as a pipeline runs it (a new process each
+/// time, start to exit, default maximum age 1 h).
 /// </summary>
 public static class LedgerQueries
 {
-    // The newest backup of the probed database is minutes old when loaded, but a large run reaches these queries
-    // long after loading: the maximum age is one day, which still selects only the newest daily backup or so.
-    private const long MaxAgeSeconds = 86_400;
+    private const int MinRequests = 20;
+    private static readonly TimeSpan WarmUpBudget = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(45);
 
-    private const int MinRequests = 100;
-    private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(60);
-
-    public static async Task RunAsync(BenchContext ctx, LedgerState.Loaded loaded)
+    public static async Task RunAsync(BenchContext ctx, ServiceProcesses services, LedgerState.Loaded loaded)
     {
-        var services = ctx.Services!;
         var results = ctx.Results;
         var (env, db) = LedgerState.Probe;
         var httpRequests = ctx.Options.Smoke ? 50 : 1000;
         var cliRuns = ctx.Options.Smoke ? 2 : 20;
         var state = $"{loaded.Backups:N0} backups, {loaded.Events:N0} events";
 
-        var fresh = await HttpAsync(ctx, $"/api/v1/gates/fresh-backup?env={env}&db={db}&max_age={MaxAgeSeconds}&release={LedgerState.CurrentRelease}",
+        var http = services.Client.Http;
+        var fresh = await HttpAsync(ctx, http, $"/api/v1/gates/fresh-backup?env={env}&db={db}&release={LedgerState.CurrentRelease}",
             httpRequests, expectFresh: true);
-        var notFresh = await HttpAsync(ctx, $"/api/v1/gates/fresh-backup?env={env}&db={db}&max_age={MaxAgeSeconds}&release=r-never-deployed",
+        var notFresh = await HttpAsync(ctx, http, $"/api/v1/gates/fresh-backup?env={env}&db={db}&release=r-never-deployed",
             httpRequests, expectFresh: false);
-        var list = await HttpAsync(ctx, "/api/v1/backups?page=1&pageSize=50", httpRequests, expectFresh: null);
-        var listFiltered = await HttpAsync(ctx, $"/api/v1/backups?environment={env}&database={db}&page=1&pageSize=50", httpRequests, expectFresh: null);
-        var cli = await CliAsync(ctx, env, db, cliRuns);
+        var list = await HttpAsync(ctx, http, "/api/v1/backups?page=1&pageSize=50", httpRequests, expectFresh: null);
+        var listFiltered = await HttpAsync(ctx, http, $"/api/v1/backups?environment={env}&database={db}&page=1&pageSize=50", httpRequests, expectFresh: null);
+        var cli = await CliAsync(ctx, services, env, db, cliRuns);
 
         results.Figure("ledger.fresh.p50.ms", fresh.P50);
         results.Figure("ledger.fresh.p99.ms", fresh.P99);
@@ -44,16 +41,26 @@ public static class LedgerQueries
         results.Figure("ledger.cli.median.ms", cli.Median);
         results.Figure("ledger.cli.p99.ms", cli.P99);
 
-        results.Add(new Row("7a", $"`fresh-backup` over HTTP, a fresh backup exists ({state})", Latency(fresh), "–", "–",
-            "p99 < 10 ms", fresh.P99 < 10 ? Verdict.Met : Verdict.Missed));
+        const string freshPlan =
+            "The query has no index that fits it: PostgreSQL combines the single-column indexes on timestamp and release and "
+            + "re-checks environment, database, trigger and status on the heap for every restore point in the window (all "
+            + "databases'); a composite index on (environment, database, timestamp) would make it one index probe. Its median "
+            + "is well under target: the p99 also carries the machine's load (see the setup line).";
+        results.Add(new Row("7a", $"`fresh-backup` over HTTP, a fresh backup exists ({state}; default max age 1 h)", Latency(fresh), "–", "–",
+            "p99 < 10 ms", fresh.P99 < 10 ? Verdict.Met : Verdict.Missed, fresh.P99 < 10 ? null : freshPlan));
         results.Add(new Row("7b", "`fresh-backup` over HTTP, none at that release", Latency(notFresh), "–", "–",
-            "p99 < 10 ms", notFresh.P99 < 10 ? Verdict.Met : Verdict.Missed));
+            "p99 < 10 ms", notFresh.P99 < 10 ? Verdict.Met : Verdict.Missed, notFresh.P99 < 10 || fresh.P99 >= 10 ? null : freshPlan));
         results.Add(new Row("7c", "`dgledger gate check` end to end (new process each time)",
             $"median {Format.Ms(cli.Median)}, p99 {Format.Ms(cli.P99)} ({cli.Count} runs)", "–", "–",
             "median < 500 ms", cli.Median < 500 ? Verdict.Met : Verdict.Missed,
             cli.P99 >= 500 && cli.Median < 500 ? $"the slowest CLI run took {Format.Ms(cli.Max)}: process start on a busy 2-core machine." : null));
         results.Add(new Row("7d", "`backups list`, first page of 50, no filter", Latency(list), "–", "–",
-            "p99 < 20 ms", list.P99 < 20 ? Verdict.Met : Verdict.Missed));
+            "p99 < 20 ms", list.P99 < 20 ? Verdict.Met : Verdict.Missed, list.P99 < 20 ? null
+                : "`GET /api/v1/backups` pages with Marten's `ToPagedListAsync`, which adds `count(*) OVER()` to the query: to count "
+                  + "the matches PostgreSQL reads and sorts every restore point (JSON included, spilling to disk) before it returns 50. "
+                  + "EXPLAIN ANALYZE of that query on this state: 2.8 s with the window count, 5 ms without it (a separate count(*) "
+                  + "still took 350 ms). What would fix it: no exact total (fetch pageSize + 1 rows to know whether a next page "
+                  + "exists), or keyset pages on (timestamp, id) with an index on both; a total, if shown at all, as an estimate."));
         results.Add(new Row("7e", "`backups list`, first page, one environment and database", Latency(listFiltered), "–", "–",
             "(p99 < 20 ms)", Verdict.Info));
     }
@@ -61,22 +68,25 @@ public static class LedgerQueries
     private static string Latency(Samples s) => $"p50 {Format.Ms(s.P50)}, p99 {Format.Ms(s.P99)} ({s.Count} requests)";
 
     /// <summary>
-    /// <paramref name="requests"/> sequential GETs after a warm-up, or fewer (at least <see cref="MinRequests"/>) when they
-    /// take longer than <see cref="TimeBudget"/> in all: a slow query must not hold the run for an hour.
+    /// <paramref name="requests"/> sequential GETs after a warm-up of up to 50, or fewer when they are slow: the warm-up
+    /// stops after <see cref="WarmUpBudget"/> and the measured requests after <see cref="TimeBudget"/> (but not before
+    /// <see cref="MinRequests"/>), so that a slow query is reported rather than holding the run for an hour.
     /// </summary>
-    private static async Task<Samples> HttpAsync(BenchContext ctx, string path, int requests, bool? expectFresh)
+    private static async Task<Samples> HttpAsync(BenchContext ctx, HttpClient http, string path, int requests, bool? expectFresh)
     {
-        var http = ctx.Services!.Client.Http;
-        var warmUp = Math.Min(50, requests);
         var values = new List<double>(requests);
         var budget = Stopwatch.StartNew();
-        for (var i = 0; i < warmUp + requests; i++)
+        var warmUps = 0;
+        var warmingUp = true;
+        for (var i = 0; values.Count < requests; i++)
         {
-            if (i == warmUp)
+            if (warmingUp && (warmUps >= Math.Min(50, requests) || budget.Elapsed > WarmUpBudget))
             {
+                warmingUp = false;
                 budget.Restart();
             }
-            else if (i > warmUp + MinRequests && budget.Elapsed > TimeBudget)
+
+            if (!warmingUp && values.Count >= MinRequests && budget.Elapsed > TimeBudget)
             {
                 break;
             }
@@ -95,7 +105,11 @@ public static class LedgerQueries
                 throw new InvalidOperationException($"GET {path} did not answer fresh={fresh}: {body}");
             }
 
-            if (i >= warmUp)
+            if (warmingUp)
+            {
+                warmUps++;
+            }
+            else
             {
                 values.Add(clock.Elapsed.TotalMilliseconds);
             }
@@ -105,9 +119,8 @@ public static class LedgerQueries
         return Samples.Of(values);
     }
 
-    private static async Task<Samples> CliAsync(BenchContext ctx, string env, string db, int runs)
+    private static async Task<Samples> CliAsync(BenchContext ctx, ServiceProcesses services, string env, string db, int runs)
     {
-        var services = ctx.Services!;
         var values = new List<double>();
         var warmUps = ctx.Options.Smoke ? 1 : 2;
         for (var i = 0; i < runs + warmUps; i++)
@@ -120,7 +133,7 @@ public static class LedgerQueries
             };
             foreach (var arg in new[]
                      {
-                         ctx.Layout.CliDll, "gate", "check", "--env", env, "--db", db, "--max-age", "1d",
+                         ctx.Layout.CliDll, "gate", "check", "--env", env, "--db", db,
                          "--release", LedgerState.CurrentRelease, "--url", services.Client.BaseAddress.ToString(),
                      })
             {

@@ -16,9 +16,9 @@ internal sealed class SeedCommand(CliRuntime cli)
     public async Task<int> SeedAsync(
         [Option("database-url", ValueName = "URL", Description = "the database to fill: postgresql://user:pass@host:5432/db or an Npgsql connection string")] string databaseUrl,
         [Option("traces", ValueName = "N", Description = "how many traces to write (about 6-7 events each)")] int traces,
-        [Option("tenants", ValueName = "T", Description = "how many tenants share them (default 3)")] int tenants = SeedOptions.DefaultTenants,
-        [Option("seed", ValueName = "S", Description = "the random seed (default 1)")] int seed = SeedOptions.DefaultSeed,
-        [Option("checked", Description = "fire the event log's trace trigger for every row (slower; no superuser needed)")] bool checkedLoad = false,
+        [Option("tenants", ValueName = "T", Description = "how many tenants share them")] int tenants = SeedOptions.DefaultTenants,
+        [Option("seed", ValueName = "S", Description = "the random seed: the same seed gives the same rows")] int seed = SeedOptions.DefaultSeed,
+        [Option("checked", Description = "fire the event log's trace trigger for every row (slower; needs no superuser)")] bool checkedLoad = false,
         [Option("json", Description = "print the summary as JSON and nothing else on stdout")] bool json = false)
     {
         string display;
@@ -51,13 +51,18 @@ internal sealed class SeedCommand(CliRuntime cli)
         }
         catch (SeedRefusedException refused)
         {
-            new CliError(ExitCodes.Usage, refused.Message, $"seed into a new database, e.g. createdb and point --database-url at it").WriteTo(cli.Error);
+            new CliError(ExitCodes.Usage, refused.Message, "seed into a new database: create one (createdb) and point --database-url at it").WriteTo(cli.Error);
             return ExitCodes.Usage;
         }
         catch (Exception e) when (Describe(e, display) is { } error)
         {
             error.WriteTo(cli.Error);
             return error.ExitCode;
+        }
+
+        if (!checkedLoad && report.LoadMode == SeedLoadModes.Checked)
+        {
+            cli.Error.WriteLine("note: this role may not set session_replication_role, so the trace trigger fired for every event (slower)");
         }
 
         if (json)

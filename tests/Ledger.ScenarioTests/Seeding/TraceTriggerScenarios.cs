@@ -161,6 +161,28 @@ public sealed class when_events_that_break_the_trace_rules_are_inserted(EmptySch
         Assert.Equal(report.EventRows, await SeedingPostgres.ScalarAsync<long>(database, "select count(*) from dg_event_log"));
     }
 
+    [Fact]
+    public async Task a_role_that_may_not_bypass_the_trigger_seeds_with_it_firing()
+    {
+        var database = await db.NewDatabaseAsync("plain_role");
+        var role = "seeder_" + Guid.NewGuid().ToString("N")[..8];
+        var password = Guid.NewGuid().ToString("N");
+        await SeedingPostgres.ExecuteAsync(database, $"create role {role} login password '{password}'; grant all on schema public to {role}");
+        try
+        {
+            var asRole = new NpgsqlConnectionStringBuilder(database) { Username = role, Password = password }.ConnectionString;
+
+            var report = await DecisionGraphSeeder.SeedAsync(asRole, new SeedOptions { Traces = 50 });
+
+            Assert.Equal(SeedLoadModes.Checked, report.LoadMode);
+            Assert.Equal(50L, await SeedingPostgres.ScalarAsync<long>(database, "select count(*) from dg_trace_summary"));
+        }
+        finally
+        {
+            await SeedingPostgres.ExecuteAsync(database, $"drop owned by {role}; drop role {role}");
+        }
+    }
+
     private static string NewTrace() => "trc_test_" + Guid.NewGuid().ToString("N");
 
     private static void AssertRuleViolation(PostgresException error, string expected)
