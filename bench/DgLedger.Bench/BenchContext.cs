@@ -27,9 +27,6 @@ public sealed class BenchContext(BenchOptions options, RepositoryLayout layout, 
     /// <summary>1-based number of a measured run.</summary>
     public int RunNumber(int run) => run - WarmUps + 1;
 
-    /// <summary>Null until a first backup was tried; "" when backups verify; otherwise why the bench had to work around.</summary>
-    public string? VerificationWorkaround { get; set; }
-
     /// <summary>The seeded database at the chosen scale (null until seeded).</summary>
     public BenchDatabase? Source { get; set; }
 

@@ -23,7 +23,7 @@ public static class BenchRun
         var failed = false;
         await using var load = new LoadSampler();
 
-        Progress.Say($"scale {scale.Name}, {options.Runs} run(s) after a warm-up{(options.Only is null ? "" : $", only {options.Only}")}; work directory {work}");
+        Progress.Say($"scale {scale.Name}, {options.Runs} run(s){(options.Smoke ? "" : " after a warm-up")}{(options.Only is null ? "" : $", only {options.Only}")}; work directory {work}");
         await using var postgres = await PostgresProvisioner.AcquireAsync(
             new PostgresProvisionOptions { NamePrefix = "dgbench" }, Progress.Say, ct);
         var tools = PgToolPaths.Locate();

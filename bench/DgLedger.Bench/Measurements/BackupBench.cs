@@ -35,7 +35,6 @@ public static class BackupBench
         var bareSizes = new List<double>();
         AgentRun? previous = null;
 
-        await EnsureVerifiableAsync(ctx);
         for (var run = 0; run < ctx.RunsWithWarmUp; run++)
         {
             var label = ctx.IsWarmUp(run) ? "warm-up" : $"run {ctx.RunNumber(run)}/{ctx.Options.Runs}";
@@ -144,64 +143,8 @@ public static class BackupBench
     /// <summary>One backup of the source through the agent, not measured (for <c>--only restore</c>).</summary>
     public static async Task TakeOneAsync(BenchContext ctx)
     {
-        await EnsureVerifiableAsync(ctx);
         var run = await AgentBackupAsync(ctx, ctx.Source!.Name);
         ctx.LastBackup = (run.Id, run.Artifact, run.Size);
-    }
-
-    /// <summary>
-    /// The agent's verification (BackupVerifier, TableOfContents.MissingFrom) compares a function's fingerprint name,
-    /// which carries its argument list ("public.dg_event_log_check_trace()"), with pg_restore's TOC tag plus "(", so
-    /// every backup of a database that has a function fails verification, and an unverified backup cannot be restored.
-    /// Until that is fixed, the benchmark drops the event log's trace trigger and its function from its own databases
-    /// (the data, and so the dump and restore work, stay the same) and says so in the results. This is tried once: when
-    /// a first backup verifies, nothing is dropped.
-    /// </summary>
-    private static async Task EnsureVerifiableAsync(BenchContext ctx)
-    {
-        if (ctx.VerificationWorkaround is not null)
-        {
-            return;
-        }
-
-        var services = ctx.Services!;
-        var probe = ctx.Tiny ?? ctx.Source!;
-        var accepted = await services.Client.RequestBackupAsync(ServiceProcesses.Environment, probe.Name, ctx.Cancellation);
-        var detail = await services.Client.WaitForBackupAsync(accepted.BackupId, Timeout, ctx.Cancellation);
-        if (detail.Backup.ArtifactPath is { } path)
-        {
-            DeleteArtifact(path);
-        }
-
-        if (detail.Backup.Status == BackupStatuses.Verified)
-        {
-            ctx.VerificationWorkaround = "";
-            return;
-        }
-
-        var reason = detail.Backup.FailureReason ?? "";
-        if (detail.Backup.Status != BackupStatuses.VerificationFailed || !reason.Contains("function ", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"A first backup of {probe.Name} ended '{detail.Backup.Status}': {reason}");
-        }
-
-        foreach (var database in new[] { ctx.Source, ctx.Tiny }.OfType<BenchDatabase>())
-        {
-            await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
-            await connection.OpenAsync(ctx.Cancellation);
-            await using var command = new Npgsql.NpgsqlCommand(
-                "drop trigger if exists dg_event_log_trace_rules on dg_event_log; drop function if exists dg_event_log_check_trace()", connection);
-            await command.ExecuteNonQueryAsync(ctx.Cancellation);
-        }
-
-        ctx.VerificationWorkaround = reason;
-        ctx.Results.Notes.Add(
-            "**Workaround in effect:** the agent's verification failed every backup of the DecisionGraph schema (\"" + reason.TrimEnd('.')
-            + "\"): `TableOfContents.MissingFrom` (src/Agent/Backups/BackupVerifier.cs) looks for a TOC tag starting with the "
-            + "fingerprint's function name plus \"(\", but that name already ends in its argument list (\"dg_event_log_check_trace()\"). "
-            + "So that backups verify and can be restored, the benchmark dropped the trace trigger and its function from its source "
-            + "databases (same data and size). Fix the comparison and this note disappears.");
-        Progress.Say("backups fail verification because of the function name check; dropped the trace trigger and function from the bench databases");
     }
 
     private static async Task<AgentRun> AgentBackupAsync(BenchContext ctx, string database)

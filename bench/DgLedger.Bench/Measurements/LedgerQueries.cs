@@ -20,7 +20,7 @@ public static class LedgerQueries
     {
         var results = ctx.Results;
         var (env, db) = LedgerState.Probe;
-        var httpRequests = ctx.Options.Smoke ? 50 : 1000;
+        var httpRequests = ctx.Options.Smoke ? 20 : 1000;
         var cliRuns = ctx.Options.Smoke ? 2 : 20;
         var state = $"{loaded.Backups:N0} backups, {loaded.Events:N0} events";
 
@@ -80,7 +80,7 @@ public static class LedgerQueries
         var warmingUp = true;
         for (var i = 0; values.Count < requests; i++)
         {
-            if (warmingUp && (warmUps >= Math.Min(50, requests) || budget.Elapsed > WarmUpBudget))
+            if (warmingUp && (warmUps >= Math.Min(50, requests / 4) || budget.Elapsed > WarmUpBudget))
             {
                 warmingUp = false;
                 budget.Restart();

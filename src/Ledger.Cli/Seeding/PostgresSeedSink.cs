@@ -42,7 +42,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
             "created_at"], null),
     ];
 
-    private static readonly bool OnlyLog = Environment.GetEnvironmentVariable("XONLYLOG") == "1";
     private readonly Dictionary<string, TableLoad> _loads;
     private readonly TableLoad _events, _cursors, _nodes, _edges, _summaries, _policies, _precedents, _digests, _failures,
         _runs, _runtime, _items, _actions, _notifications;
@@ -168,11 +167,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionCursor(in ProjectionCursorRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _cursors.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -183,11 +177,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void GraphNode(in GraphNodeRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _nodes.Row();
         w.Write(row.NodeId, NpgsqlDbType.Bigint);
         w.Write(row.TenantId, NpgsqlDbType.Text);
@@ -202,11 +191,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void GraphEdge(in GraphEdgeRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _edges.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.FromNodeId, NpgsqlDbType.Bigint);
@@ -219,11 +203,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void TraceSummary(in TraceSummaryRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _summaries.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.TraceId, NpgsqlDbType.Text);
@@ -244,11 +223,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void PolicyEval(in PolicyEvalRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _policies.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.LogSeq, NpgsqlDbType.Bigint);
@@ -271,11 +245,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void Precedent(in PrecedentRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _precedents.Row();
         w.Write(row.PrecedentId, NpgsqlDbType.Uuid);
         w.Write(row.TenantId, NpgsqlDbType.Text);
@@ -289,11 +258,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionDigest(in ProjectionDigestRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _digests.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -305,11 +269,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionFailure(in ProjectionFailureRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _failures.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -323,11 +282,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void ProjectionRun(in ProjectionRunRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _runs.Row();
         w.Write(row.RunId, NpgsqlDbType.Bigint);
         w.Write(row.ProjectionName, NpgsqlDbType.Text);
@@ -344,11 +298,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowRuntime(in WorkflowRuntimeRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _runtime.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.WorkflowName, NpgsqlDbType.Text);
@@ -363,11 +312,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowItem(in WorkflowItemRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _items.Row();
         w.Write(row.ItemId, NpgsqlDbType.Uuid);
         w.Write(row.TenantId, NpgsqlDbType.Text);
@@ -387,11 +331,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowAction(in WorkflowActionRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _actions.Row();
         w.Write(row.ActionId, NpgsqlDbType.Bigint);
         if (row.ItemId is { } itemId)
@@ -432,11 +371,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
 
     public void WorkflowNotification(in WorkflowNotificationRow row)
     {
-        if (OnlyLog)
-        {
-            return;
-        }
-
         var w = _notifications.Row();
         w.Write(row.TenantId, NpgsqlDbType.Text);
         w.Write(row.ItemId, NpgsqlDbType.Uuid);
