@@ -53,7 +53,7 @@ public static class DumpDefaults
         d.Add($"| `--compress=1` | {Format.MsSpread(t1)} | {Format.Bytes(s1)} |");
         d.Add($"| `--compress=6` (default) | {Format.MsSpread(t6)} | {Format.Bytes(s6)} |");
         d.Add("");
-        d.Add($"Level 1 takes {Format.Percent(timeSaving)} less time than level 6 and writes {Format.Percent(sizeGrowth)} more bytes. "
+        d.Add($"Level 1 takes {Format.Percent(timeSaving)} less time than level 6 (median of per-run ratios) and writes {Format.Percent(sizeGrowth)} more bytes. "
               + (recommendLevel1
                   ? $"**Recommended: `Agent:CompressionLevel` = 1** (it saves at least {Format.Percent(CompressionTimeSavingNeeded)} of the dump time for at most {Format.Percent(CompressionSizeGrowthAllowed)} more storage)."
                   : $"**Recommended: keep `Agent:CompressionLevel` = 6** (level 1 would have to save at least {Format.Percent(CompressionTimeSavingNeeded)} of the dump time for at most {Format.Percent(CompressionSizeGrowthAllowed)} more storage)."));
@@ -111,7 +111,7 @@ public static class DumpDefaults
 
             d.Add("");
             var agentDefault = Math.Clamp(Environment.ProcessorCount, 1, 4);
-            d.Add($"**Recommended: `Agent:RestoreJobs` = {recommended}** on this {Environment.ProcessorCount}-core machine "
+            d.Add($"**Recommended: `Agent:RestoreJobs` = {recommended}** on this {Environment.ProcessorCount}-core machine at this scale "
                   + $"(the fewest jobs within {Format.Percent(JobsTolerance)} of the fastest). The agent's default, the core count capped at 4, "
                   + (recommended == agentDefault ? $"gives {agentDefault} here: keep it." : $"gives {agentDefault} here."));
         }

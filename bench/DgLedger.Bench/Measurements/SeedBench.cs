@@ -31,7 +31,7 @@ public static class SeedBench
             var last = run == attempts - 1;
             var seeded = await SeedAsync(ctx, last ? name : $"dg_seed_{run}", scale.Traces);
             var rate = seeded.Report.EventRows / (seeded.WallMs / 1000);
-            Progress.Say($"seed {(repeat ? ctx.IsWarmUp(run) ? "warm-up" : $"run {ctx.RunNumber(run)}/{ctx.Options.Runs}" : "")}: {seeded.Report.EventRows:N0} event rows "
+            Progress.Say($"seed{(repeat ? ctx.IsWarmUp(run) ? " warm-up" : $" run {ctx.RunNumber(run)}/{ctx.Options.Runs}" : "")}: {seeded.Report.EventRows:N0} event rows "
                          + $"({seeded.Report.Rows:N0} rows, {Format.Bytes(seeded.SizeBytes)}) in {Format.Ms(seeded.WallMs)}: {rate:N0} event rows/s "
                          + $"({seeded.Report.LoadMode} load)");
             if (!repeat || !ctx.IsWarmUp(run))
