@@ -57,6 +57,8 @@ public static class AgentHost
             opts.PublishMessage<BackupVerificationFailed>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishRestoreReports();
             opts.PublishMessage<Ledger.Contracts.Retention.BackupExpired>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<Ledger.Contracts.Drills.DrillTargetDropped>().ToPostgresqlQueue(Queues.Ledger);
+            opts.PublishMessage<Ledger.Contracts.Drills.DrillTargetDropFailed>().ToPostgresqlQueue(Queues.Ledger);
 
             opts.Durability.Mode = options.SoloNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
             opts.Policies.UseDurableLocalQueues();

@@ -8,7 +8,8 @@ namespace Agent.Restores;
 
 /// <summary>
 /// The restore itself, in two durable steps. Prepare: check the artifact's size and SHA-256 before anything is
-/// touched, refuse the maintenance and ledger databases, require a superuser, create the target if it does not exist,
+/// touched, refuse the maintenance and ledger databases, require a superuser, refuse a target someone closed
+/// (ALLOW_CONNECTIONS false), create the target if it does not exist,
 /// close it (no new connections, existing sessions ended) and let only superusers back in for pg_restore. Run:
 /// <c>pg_restore --clean --if-exists --no-owner --no-privileges --jobs N</c> into it, then put the target's previous
 /// connection settings back whatever pg_restore did.
@@ -77,6 +78,15 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
             catch (NpgsqlException e)
             {
                 return [Failed(step, RestoreStages.Preflight, $"Cannot read the target's state: {e.Message}", null, false)];
+            }
+
+            if (before is { Exists: true, AllowConnections: false })
+            {
+                // Someone closed it on purpose (or an interrupted restore left it closed): restoring would put it back
+                // closed, and neither verification nor the application could connect. The operator decides.
+                return [Failed(step, RestoreStages.Preflight,
+                    $"{target.Database} does not allow connections (ALLOW_CONNECTIONS false): it was closed before this restore, by hand or by an interrupted restore, and nothing was changed. "
+                    + $"If it should be open, run ALTER DATABASE {PgIdentifier.Quote(target.Database)} WITH ALLOW_CONNECTIONS true, then ask again.", null, false)];
             }
 
             var created = false;

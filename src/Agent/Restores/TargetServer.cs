@@ -61,6 +61,14 @@ public sealed class TargetServer : IAsyncDisposable
 
     public Task CreateAsync(CancellationToken ct) => ExecuteAsync($"CREATE DATABASE {Quoted}", ct);
 
+    /// <summary>Drops the target, ending its sessions (PostgreSQL 13+ <c>WITH (FORCE)</c>); false when it did not exist.</summary>
+    public async Task<bool> DropAsync(CancellationToken ct)
+    {
+        var existed = (await DescribeAsync(ct)).Exists;
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {Quoted} WITH (FORCE)", ct);
+        return existed;
+    }
+
     /// <summary>
     /// Closes the target: no new connections (ALLOW_CONNECTIONS false), then every existing session ended, waiting until
     /// none is left. Returns how many sessions were ended.

@@ -39,6 +39,13 @@ public sealed partial class DrillViewProjection : SingleStreamProjection<DrillVi
         Status = DrillStatuses.Failed,
         FailureStage = e.Stage,
         FailureReason = e.Reason,
+        TargetOutcome = e.TargetOutcome ?? view.TargetOutcome,
         FinishedAt = e.FailedAt,
     };
+
+    public static DrillView Apply(DrillTargetDropped e, DrillView view) =>
+        DrillTargets.IsPending(view.TargetOutcome) ? view with { TargetOutcome = e.Existed ? DrillTargets.Dropped : DrillTargets.Dropped + " (it was already gone)" } : view;
+
+    public static DrillView Apply(DrillTargetDropFailed e, DrillView view) =>
+        DrillTargets.IsPending(view.TargetOutcome) ? view with { TargetOutcome = DrillTargets.DropFailed(e.Reason) } : view;
 }

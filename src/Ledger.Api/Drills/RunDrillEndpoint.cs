@@ -76,7 +76,7 @@ public static class RunDrillEndpoint
         var order = new RestoreOrder(new RequestRestore(backup.Id, target.Database, target.Database, request.Environment),
             who, user.IsInRole(Roles.Operator), drillId);
         // RestoreStarter commits the session (with DrillStarted) together with the restore stream and its message.
-        var start = await RestoreStarter.StartAsync(order, session, bus, options.ConnectionString, now, ct);
+        var start = await RestoreStarter.StartAsync(order, session, bus, options, now, ct);
         if (!start.Accepted)
         {
             var reason = start.Refusal?.Reason ?? start.NotFound ?? string.Join(" ", start.Invalid?.SelectMany(e => e.Value) ?? []);

@@ -32,7 +32,7 @@ public static class RequestRestoreEndpoint
         ClaimsPrincipal user, LedgerOptions options, DateTimeOffset now, CancellationToken ct)
     {
         var order = new RestoreOrder(request, user.Identity?.Name ?? "unknown", user.IsInRole(Roles.Operator));
-        var start = await RestoreStarter.StartAsync(order, session, bus, options.ConnectionString, now, ct);
+        var start = await RestoreStarter.StartAsync(order, session, bus, options, now, ct);
         if (start.NotFound is { } notFound)
         {
             return Results.Problem(Problems.NotFound(notFound));

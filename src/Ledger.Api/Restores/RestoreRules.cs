@@ -5,6 +5,9 @@ using Ledger.Postgres;
 
 namespace Ledger.Api.Restores;
 
+/// <summary>Whether an agent serving the target's environment has sent a heartbeat within <see cref="Timeout"/>.</summary>
+public sealed record AgentLiveness(bool Alive, DateTimeOffset? LastHeartbeat, TimeSpan Timeout);
+
 /// <summary>Edge validation and the interlocks of a restore request (pure, so they are tested without a host).</summary>
 public static class RestoreRules
 {
@@ -61,9 +64,18 @@ public static class RestoreRules
     /// a plan lists them all. <paramref name="active"/> are the other restores into the same target that are not final.
     /// </summary>
     public static IReadOnlyList<RestoreRefusal> Refusals(RequestRestore request, RestorePoint backup, RestoreTarget target,
-        bool callerIsOperator, IReadOnlyCollection<RestoreView> active, DateTimeOffset now)
+        bool callerIsOperator, IReadOnlyCollection<RestoreView> active, DateTimeOffset now, AgentLiveness? agent = null)
     {
         var refusals = new List<RestoreRefusal>();
+        if (agent is { Alive: false })
+        {
+            // First: nothing else matters when nobody would run it, and a request that waited for an agent would
+            // restore over the target whenever one came back.
+            refusals.Add(new RestoreRefusal(Interlocks.AgentUnavailable,
+                $"No live agent serves environment '{target.Environment}' (no heartbeat within {agent.Timeout.TotalSeconds:0}s{(agent.LastHeartbeat is { } last ? $"; last one at {last:u}" : "")}): nothing would run the restore. Start the agent and ask again.",
+                503));
+        }
+
         if (!(request.Plan && request.Confirm is null) && request.Confirm != request.TargetDatabase)
         {
             refusals.Add(new RestoreRefusal(Interlocks.Confirmation,

@@ -30,7 +30,7 @@ public sealed record RestoreStart(Guid? RestoreId, RestoreRefusal? Refusal, Dict
 public static class RestoreStarter
 {
     public static async Task<RestoreStart> StartAsync(RestoreOrder order, IDocumentSession session, IMessageBus bus,
-        string ledgerConnectionString, DateTimeOffset now, CancellationToken ct)
+        LedgerOptions options, DateTimeOffset now, CancellationToken ct)
     {
         var request = order.Request;
         var backup = await session.LoadAsync<RestorePoint>(request.BackupId, ct);
@@ -58,7 +58,7 @@ public static class RestoreStarter
                 $"Nothing to plan: backup {backup.Id} is {backup.Status} and has no artifact.", 409), null, null);
         }
 
-        await using var targetLock = request.Plan ? null : await TargetLock.AcquireAsync(ledgerConnectionString, target, ct);
+        await using var targetLock = request.Plan ? null : await TargetLock.AcquireAsync(options.ConnectionString, target, ct);
 
         var restoreId = Guid.CreateVersion7(now);
         var active = await session.Query<RestoreView>()
@@ -66,7 +66,9 @@ public static class RestoreStarter
                         && (x.Status == RestoreStatuses.Requested || x.Status == RestoreStatuses.Running
                             || x.Status == RestoreStatuses.WritesBlocked || x.Status == RestoreStatuses.Verifying))
             .ToListAsync(ct);
-        var refusals = RestoreRules.Refusals(request, backup, target, order.CallerIsOperator, active, now);
+        var lastHeartbeat = agents.Where(a => a.Environments.Contains(target.Environment)).Select(a => (DateTimeOffset?)a.LastHeartbeat).Max();
+        var agent = new AgentLiveness(lastHeartbeat is { } last && now - last <= options.AgentTimeout, lastHeartbeat, options.AgentTimeout);
+        var refusals = RestoreRules.Refusals(request, backup, target, order.CallerIsOperator, active, now, agent);
 
         var past = await session.Query<RestoreView>()
             .Where(x => !x.Plan && x.DurationMs != null)
@@ -79,7 +81,9 @@ public static class RestoreStarter
             request.AllowPrimary, backup.SizeBytes ?? 0, backup.Timestamp, estimate, request.Plan ? refusals : [],
             order.RequestedBy, now, order.DrillId);
 
-        if (!request.Plan && refusals.Count > 0)
+        // A plan lists the interlocks a restore would meet, but it is the agent that reads the target: without one, even
+        // a plan is refused.
+        if ((!request.Plan && refusals.Count > 0) || (request.Plan && !agent.Alive))
         {
             var refusal = refusals[0];
             session.Events.StartStream<Restore>(restoreId, requested, new RestoreRefused(restoreId, refusal.Interlock, refusal.Reason, refusal.Status, now));

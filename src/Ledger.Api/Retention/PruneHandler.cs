@@ -1,6 +1,8 @@
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Gates;
+using Ledger.Api.Restores;
+using Ledger.Contracts.Restores;
 using Ledger.Contracts.Retention;
 using Marten;
 using Wolverine;
@@ -13,7 +15,10 @@ public sealed record RunPrune(bool DryRun, DateTimeOffset Now, string? Environme
 
 public static class PruneHandler
 {
-    /// <summary>Backups that must stay whatever their age: those a pending or recently opened gate relies on.</summary>
+    /// <summary>
+    /// Backups that must stay whatever their age: those a pending or recently opened gate relies on, and those a
+    /// restore (or a drill's restore) is reading or about to read.
+    /// </summary>
     public static async Task<Dictionary<Guid, string>> HoldsAsync(IQuerySession session, RetentionOptions options,
         DateTimeOffset now, CancellationToken ct)
     {
@@ -21,9 +26,21 @@ public static class PruneHandler
         var gates = await session.Query<GateView>()
             .Where(g => g.Status == GateStatuses.Pending || (g.Status == GateStatuses.Open && g.DecidedAt >= since))
             .ToListAsync(ct);
-        return gates.Where(g => g.BackupId is not null)
+        var holds = gates.Where(g => g.BackupId is not null)
             .GroupBy(g => g.BackupId!.Value)
             .ToDictionary(g => g.Key, g => $"held by {g.First().Status} gate {g.First().Id} ({g.First().Environment}/{g.First().Database} -> {g.First().TargetRelease})");
+
+        var restores = await session.Query<RestoreView>()
+            .Where(r => !r.Plan && (r.Status == RestoreStatuses.Requested || r.Status == RestoreStatuses.Running
+                                    || r.Status == RestoreStatuses.WritesBlocked || r.Status == RestoreStatuses.Verifying))
+            .ToListAsync(ct);
+        foreach (var restore in restores.Where(r => RestoreRules.Holds(r, now)).OrderBy(r => r.RequestedAt))
+        {
+            holds.TryAdd(restore.BackupId,
+                $"held by {restore.Status} {(restore.DrillId is null ? "restore" : "drill restore")} {restore.Id} into {restore.Environment}/{restore.TargetDatabase}");
+        }
+
+        return holds;
     }
 
     public static async Task<(PrunePlan, OutgoingMessages)> Handle(RunPrune command, IQuerySession session,

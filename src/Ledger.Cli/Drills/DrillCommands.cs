@@ -77,7 +77,8 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
             cli.Error.WriteLine($"drill {accepted.DrillId}: restoring backup {accepted.BackupId} into {accepted.TargetDatabase} (restore {accepted.RestoreId})");
             var started = cli.Time.GetTimestamp();
             var drill = await client.GetDrillAsync(accepted.DrillId, cli.Cancellation);
-            while (!DrillStatuses.IsFinal(drill.Status))
+            // Done when the drill has its verdict and its target's fate is known (dropped, kept, or why not dropped).
+            while (!DrillStatuses.IsFinal(drill.Status) || DrillTargets.IsPending(drill.TargetOutcome))
             {
                 if (cli.Time.GetElapsedTime(started) > waitFor)
                 {
@@ -111,14 +112,14 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
     {
         var table = new TextTable(new Column("DRILL"), new Column("ENV"), new Column("DB"), new Column("TARGET"), new Column("STARTED"),
             new Column("STATUS"), new Column("RTO", Align.Right), new Column("RPO", Align.Right), new Column("BACKUP"),
-            new Column("MANUAL STEPS"), new Column("NOTE"));
+            new Column("MANUAL STEPS"), new Column("TARGET AFTER"), new Column("NOTE"));
         foreach (var d in drills)
         {
             table.AddRow(Humanize.ShortId(d.Id), d.Environment, d.Database, d.TargetDatabase,
                 $"{Humanize.Utc(d.StartedAt)} ({Humanize.Age(now - d.StartedAt)} ago)", d.Status, Humanize.Duration(d.RtoMs),
                 d.RpoSeconds is { } rpo ? Humanize.Age(TimeSpan.FromSeconds(rpo)) : null,
                 d.BackupId is { } b ? Humanize.ShortId(b) : null, string.Join("; ", d.ManualSteps),
-                d.FailureReason ?? d.TargetOutcome);
+                d.TargetOutcome, d.FailureReason);
         }
 
         return table;

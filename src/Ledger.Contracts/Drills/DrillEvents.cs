@@ -34,11 +34,34 @@ public sealed record DrillCompleted(
     string TargetOutcome,
     DateTimeOffset CompletedAt);
 
-/// <summary>The drill could not run or its restore failed. <see cref="Stage"/>: refused, no-backup, restore.</summary>
+/// <summary>
+/// The drill could not run or its restore failed. <see cref="Stage"/>: refused, no-backup, restore.
+/// <see cref="TargetOutcome"/> says what happens to the drill target (null when the drill never reached it).
+/// </summary>
 public sealed record DrillFailed(
     Guid DrillId,
     Guid? RestoreId,
     string Stage,
+    string Reason,
+    DateTimeOffset FailedAt,
+    string? TargetOutcome = null);
+
+/// <summary>The agent dropped the drill target (<see cref="Existed"/> false: it was already gone).</summary>
+public sealed record DrillTargetDropped(
+    Guid DrillId,
+    string AgentId,
+    string Environment,
+    string TargetDatabase,
+    bool Existed,
+    long DurationMs,
+    DateTimeOffset DroppedAt);
+
+/// <summary>The agent did not drop the drill target, and why: it stays where it is.</summary>
+public sealed record DrillTargetDropFailed(
+    Guid DrillId,
+    string AgentId,
+    string Environment,
+    string TargetDatabase,
     string Reason,
     DateTimeOffset FailedAt);
 

@@ -104,6 +104,8 @@ public static class Interlocks
     public const string OperatorRole = "operator-role";
     public const string BackupNotRestorable = "backup-not-restorable";
     public const string RestoreInProgress = "restore-in-progress";
+    /// <summary>No agent serving the target's environment is alive: nothing would run the restore (503).</summary>
+    public const string AgentUnavailable = "agent-unavailable";
 }
 
 /// <summary>The post-restore checks (<see cref="VerificationCheck.Name"/>) and their outcomes.</summary>

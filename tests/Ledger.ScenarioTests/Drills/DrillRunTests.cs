@@ -3,6 +3,8 @@ using Ledger.Cli;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
+using Marten;
+using Npgsql;
 
 namespace Ledger.ScenarioTests.Drills;
 
@@ -36,7 +38,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
 
         var run = await fixture.RunCliAsync(Roles.Operator, "drills", "run", "--env", LedgerFixture.Environment, "--db",
-            LedgerFixture.Database, "--manual-step", "paused the cron by hand", "--timeout", "3m", "--json");
+            LedgerFixture.Database, "--manual-step", "paused the cron by hand", "--keep", "--timeout", "3m", "--json");
         var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
         // staging/app is not a DecisionGraph database: the restore is faithful, but the projection checks find no
         // projection tables, so the drill completes with a failed verification (exit 10) and says which check failed.
@@ -47,7 +49,21 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         Assert.True(drill.RtoMs > 0);
         Assert.True(drill.RpoSeconds >= 0);
         Assert.Equal(["paused the cron by hand"], drill.ManualSteps);
-        Assert.Equal(DrillTargets.DropNotImplemented, drill.TargetOutcome);
+        // --keep: the target stays for the operator to look at, and the drill says so.
+        Assert.Equal(DrillTargets.KeptOnRequest, drill.TargetOutcome);
+        Assert.True(await DatabaseExistsAsync("app_drill"));
+        await fixture.Stack.Postgres.DropDatabaseAsync("app_drill");
+    }
+
+    private async Task<bool> DatabaseExistsAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(fixture.Stack.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select exists (select from pg_database where datname = $1)", connection)
+        {
+            Parameters = { new() { Value = name } },
+        };
+        return (bool)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]
@@ -69,5 +85,12 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         Assert.DoesNotContain(drill.Checks, c => c.Outcome == "failed");
         Assert.Equal([ManualSteps.None], drill.ManualSteps);
         Assert.True(drill.RtoMs > 0);
+
+        // The drill target was scratch: the agent dropped it once the drill had its verdict, and the drill records that.
+        Assert.Equal(DrillTargets.Dropped, drill.TargetOutcome);
+        Assert.False(await DatabaseExistsAsync(DrillTargets.DefaultFor(LedgerFixture.SeededDatabase)));
+        await using var session = fixture.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(drill.Id);
+        Assert.Equal(["DrillStarted", "DrillCompleted", "DrillTargetDropped"], events.Select(e => e.EventType.Name));
     }
 }

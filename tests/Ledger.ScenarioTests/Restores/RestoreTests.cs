@@ -206,6 +206,70 @@ public sealed class when_a_restore_is_refused_by_an_interlock(LedgerFixture fixt
     }
 
     [Fact]
+    public async Task an_environment_whose_agent_stopped_sending_heartbeats_is_refused_with_503_plan_included()
+    {
+        // An agent that announced an environment ten minutes ago and has been silent since.
+        var environment = "silent-" + Guid.NewGuid().ToString("N")[..6];
+        var agentId = "gone-" + environment;
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Store(new AgentStatus
+            {
+                Id = agentId, Databases = [new ManagedDatabase(environment, "scratch", DatabaseRoles.NonPrimary)],
+                Environments = [environment], FirstSeen = DateTimeOffset.UtcNow.AddHours(-1), LastHeartbeat = DateTimeOffset.UtcNow.AddMinutes(-10),
+            });
+            await session.SaveChangesAsync();
+        }
+
+        try
+        {
+            var backup = await _scenario.TakeSourceBackupAsync();
+
+            var (status, problem) = await PostAsync(Roles.Operator, new RequestRestore(backup.Id, "scratch", "scratch", environment));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            await AssertRecordedAsync(problem, Interlocks.AgentUnavailable);
+            Assert.Contains("No live agent", problem.GetProperty("detail").GetString());
+
+            var plan = await fixture.RunCliAsync(Roles.Operator, "restore", backup.Id.ToString(), "--target-db", "scratch", "--env", environment, "--plan");
+            Assert.NotEqual(ExitCodes.Ok, plan.ExitCode);
+            Assert.Contains("No live agent", plan.Error);
+        }
+        finally
+        {
+            await using var session = fixture.Store.LightweightSession();
+            session.Delete<AgentStatus>(agentId);
+            await session.SaveChangesAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_target_someone_closed_is_left_closed_and_untouched_and_the_failure_says_how_to_open_it()
+    {
+        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        var backup = await _scenario.TakeSourceBackupAsync();
+        await _scenario.EnsureTargetAsync();
+        var before = await _scenario.TargetFingerprintAsync();
+        await _scenario.ExecuteAsServerAsync($"ALTER DATABASE {LedgerFixture.RestoreTarget} WITH ALLOW_CONNECTIONS false");
+        try
+        {
+            var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+
+            Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
+            var view = RestoreScenario.ViewOf(run);
+            Assert.Equal((RestoreStatuses.Failed, RestoreStages.Preflight, false), (view.Status, view.FailureStage, view.TargetTouched!.Value));
+            Assert.Contains("ALLOW_CONNECTIONS false", view.FailureReason);
+            Assert.Contains("WITH ALLOW_CONNECTIONS true", view.FailureReason);
+            Assert.Equal(new TargetSettings(true, false, -1), await _scenario.TargetSettingsAsync());
+        }
+        finally
+        {
+            await _scenario.EnsureTargetAsync();
+        }
+
+        Assert.True(FingerprintComparer.Compare(before, await _scenario.TargetFingerprintAsync()).Identical);
+    }
+
+    [Fact]
     public async Task malformed_input_is_a_400_that_appends_nothing()
     {
         var before = await fixture.EventCountAsync();

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Ledger.Api.Retention;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Common;
+using Ledger.Contracts.Agents;
 using Ledger.Contracts.Gates;
+using Ledger.Contracts.Restores;
 using Ledger.Contracts.Retention;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +85,30 @@ public sealed class when_backups_are_pruned(LedgerFixture fixture)
         Assert.DoesNotContain(page.Items, x => x.Id == old.Id);
         var show = await fixture.RunCliAsync(Roles.Reader, "backups", "show", old.Id.ToString(), "--json");
         Assert.Equal("BackupExpired", JsonSerializer.Deserialize<BackupDetail>(show.Out, Json)!.History[^1].Type);
+    }
+
+    [Fact]
+    public async Task a_backup_that_a_restore_is_reading_is_held_whatever_its_age()
+    {
+        var reading = await TakeAsync(BackupTriggers.Manual, "r-read");
+        await TakeAsync(BackupTriggers.Manual, "r-newer");
+        // A restore of it that an agent has not finished: as the ledger records one it has accepted.
+        var restoreId = Guid.CreateVersion7();
+        var target = new RestoreTarget(Env, "app_copy_" + Guid.NewGuid().ToString("N")[..6], "app", DatabaseRoles.NonPrimary, false);
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Events.StartStream<Ledger.Api.Restores.Restore>(restoreId, new RestoreRequested(restoreId, reading.Id, Env, "app", target,
+                false, false, reading.SizeBytes ?? 0, reading.Timestamp, new RestoreEstimate(null, "none", 0), [], "operator",
+                DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+
+        var policy = new RetentionOptions(DailyDays: 0, PreUpgradeKeep: 0, GateHold: TimeSpan.FromDays(1), "30 3 * * *", true);
+        var dry = await PruneAsync(true, DateTimeOffset.UtcNow.AddMinutes(1), policy);
+
+        var kept = Assert.Single(dry.Keep, d => d.BackupId == reading.Id);
+        Assert.Contains($"held by requested restore {restoreId}", kept.Rule);
+        Assert.DoesNotContain(dry.Delete, d => d.BackupId == reading.Id);
     }
 
     [Fact]

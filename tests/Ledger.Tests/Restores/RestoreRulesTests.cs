@@ -177,3 +177,30 @@ public sealed class when_the_duration_of_a_restore_is_estimated
         Assert.StartsWith("rough", estimate.Basis);
     }
 }
+
+public sealed class when_no_agent_serving_the_target_is_alive
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private static readonly RestorePoint Verified = new()
+    {
+        Id = Guid.NewGuid(), Environment = "prod", Database = "app", Status = BackupStatuses.Verified, SizeBytes = 1000, Timestamp = Now.AddHours(-1),
+    };
+    private static readonly RestoreTarget Target = new("staging", "app", "app", DatabaseRoles.NonPrimary, true);
+
+    [Fact]
+    public void the_restore_is_refused_first_with_503_and_the_last_heartbeat()
+    {
+        var refusals = RestoreRules.Refusals(new RequestRestore(Verified.Id, "app", "nope"), Verified, Target, true, [], Now,
+            new AgentLiveness(false, Now.AddMinutes(-10), TimeSpan.FromSeconds(60)));
+
+        Assert.Equal([Interlocks.AgentUnavailable, Interlocks.Confirmation], refusals.Select(r => r.Interlock));
+        Assert.Equal(503, refusals[0].Status);
+        Assert.Contains("staging", refusals[0].Reason);
+        Assert.Contains("11:50:00", refusals[0].Reason);
+    }
+
+    [Fact]
+    public void a_live_agent_adds_no_refusal() =>
+        Assert.Empty(RestoreRules.Refusals(new RequestRestore(Verified.Id, "app", "app"), Verified, Target, true, [], Now,
+            new AgentLiveness(true, Now.AddSeconds(-5), TimeSpan.FromSeconds(60))));
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Agent.Restores;
+using Ledger.Contracts.Drills;
+using Ledger.Postgres;
+using Npgsql;
+
+namespace Agent.Drills;
+
+/// <summary>
+/// Drops a drill target once its drill has ended. The agent re-checks what the ledger decided: it never drops a
+/// database it manages (any configured database on the same server), the maintenance database or the ledger's own.
+/// </summary>
+public static class DropDrillTargetHandler
+{
+    /// <summary>Why this target must not be dropped by this agent, or null when it may be.</summary>
+    public static string? Refusal(DropDrillTarget command, AgentOptions options, LedgerDatabase ledger)
+    {
+        var target = command.Target;
+        var host = options.Find(target.Environment, target.HostDatabase);
+        if (host is null)
+        {
+            return $"agent '{options.Id}' does not manage {target.Environment}/{target.HostDatabase}, the server the target is on";
+        }
+
+        if (!PgIdentifier.IsValid(target.Database))
+        {
+            return $"'{target.Database}' is not a valid database name";
+        }
+
+        if (target.Database == host.MaintenanceDatabase)
+        {
+            return $"'{target.Database}' is the maintenance database the agent works from";
+        }
+
+        if (ledger.Is(host.ConnectionString, target.Database))
+        {
+            return $"'{target.Database}' is the ledger's own database";
+        }
+
+        var server = new NpgsqlConnectionStringBuilder(PgConnectionStrings.Normalize(host.ConnectionString));
+        var managed = options.Databases.FirstOrDefault(d =>
+        {
+            var other = new NpgsqlConnectionStringBuilder(PgConnectionStrings.Normalize(d.ConnectionString));
+            return string.Equals(other.Host, server.Host, StringComparison.OrdinalIgnoreCase) && other.Port == server.Port
+                   && other.Database == target.Database;
+        });
+        return managed is null ? null : $"'{target.Database}' is {managed.Environment}/{managed.Name}, a database this agent manages";
+    }
+
+    public static async Task<object> Handle(DropDrillTarget command, AgentOptions options, LedgerDatabase ledger, TimeProvider clock,
+        ILogger<DropDrillTarget> log, CancellationToken ct)
+    {
+        var target = command.Target;
+        if (Refusal(command, options, ledger) is { } refusal)
+        {
+            log.LogWarning("Drill {DrillId}: not dropping {Environment}/{Database}: {Reason}", command.DrillId, target.Environment, target.Database, refusal);
+            return new DrillTargetDropFailed(command.DrillId, options.Id, target.Environment, target.Database, refusal, clock.GetUtcNow());
+        }
+
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await using var server = await TargetServer.OpenAsync(options.Find(target.Environment, target.HostDatabase)!, target.Database, ct);
+            var existed = await server.DropAsync(ct);
+            log.LogInformation("Drill {DrillId}: dropped {Environment}/{Database}", command.DrillId, target.Environment, target.Database);
+            return new DrillTargetDropped(command.DrillId, options.Id, target.Environment, target.Database, existed,
+                watch.ElapsedMilliseconds, clock.GetUtcNow());
+        }
+        catch (NpgsqlException e)
+        {
+            return new DrillTargetDropFailed(command.DrillId, options.Id, target.Environment, target.Database, e.Message, clock.GetUtcNow());
+        }
+    }
+}
