@@ -30,25 +30,21 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         var request = step.Request;
         var target = request.Target;
         var host = options.Find(target.Environment, target.HostDatabase)!;
-        var watch = Stopwatch.StartNew();
+        // The SHA-256 check reads the whole artifact; it runs while the target is only looked at (connect, role, state),
+        // and is awaited before anything is changed, so a bad artifact still never touches the target.
+        var checksum = ChecksumAsync(request, ct);
 
-        var artifactProblem = await ArtifactCheck.ProblemAsync(request.Backup, ct);
-        var checksumMs = watch.ElapsedMilliseconds;
-        if (artifactProblem is not null)
-        {
-            log.LogWarning("Restore {RestoreId}: artifact of backup {BackupId} refused: {Problem}", request.RestoreId, request.Backup.BackupId, artifactProblem);
-            return [Failed(step, RestoreStages.Checksum, artifactProblem, null, touched: false)];
-        }
+        async Task<object[]> RefuseAsync(string reason) =>
+            await ArtifactFailureAsync(step, checksum) ?? [Failed(step, RestoreStages.Preflight, reason, null, false)];
 
         if (target.Database == host.MaintenanceDatabase)
         {
-            return [Failed(step, RestoreStages.Preflight,
-                $"'{target.Database}' is the maintenance database the agent works from on this server; it cannot be a restore target.", null, false)];
+            return await RefuseAsync($"'{target.Database}' is the maintenance database the agent works from on this server; it cannot be a restore target.");
         }
 
         if (ledger.Is(host.ConnectionString, target.Database))
         {
-            return [Failed(step, RestoreStages.Preflight, $"'{target.Database}' is the ledger's own database; it is never a restore target.", null, false)];
+            return await RefuseAsync($"'{target.Database}' is the ledger's own database; it is never a restore target.");
         }
 
         TargetServer server;
@@ -58,7 +54,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         }
         catch (NpgsqlException e)
         {
-            return [Failed(step, RestoreStages.Preflight, $"Cannot reach the server of {target.Environment}/{target.HostDatabase}: {e.Message}", null, false)];
+            return await RefuseAsync($"Cannot reach the server of {target.Environment}/{target.HostDatabase}: {e.Message}");
         }
 
         await using (server)
@@ -68,27 +64,32 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
             {
                 if (!await server.IsSuperuserAsync(ct))
                 {
-                    return [Failed(step, RestoreStages.Preflight,
-                        $"The agent's role on the server of {target.Environment}/{target.HostDatabase} is not a superuser: it could not keep application sessions out while pg_restore runs.",
-                        null, false)];
+                    return await RefuseAsync(
+                        $"The agent's role on the server of {target.Environment}/{target.HostDatabase} is not a superuser: it could not keep application sessions out while pg_restore runs.");
                 }
 
                 before = await server.DescribeAsync(ct);
             }
             catch (NpgsqlException e)
             {
-                return [Failed(step, RestoreStages.Preflight, $"Cannot read the target's state: {e.Message}", null, false)];
+                return await RefuseAsync($"Cannot read the target's state: {e.Message}");
             }
 
             if (before is { Exists: true, AllowConnections: false })
             {
                 // Someone closed it on purpose (or an interrupted restore left it closed): restoring would put it back
                 // closed, and neither verification nor the application could connect. The operator decides.
-                return [Failed(step, RestoreStages.Preflight,
+                return await RefuseAsync(
                     $"{target.Database} does not allow connections (ALLOW_CONNECTIONS false): it was closed before this restore, by hand or by an interrupted restore, and nothing was changed. "
-                    + $"If it should be open, run ALTER DATABASE {PgIdentifier.Quote(target.Database)} WITH ALLOW_CONNECTIONS true, then ask again.", null, false)];
+                    + $"If it should be open, run ALTER DATABASE {PgIdentifier.Quote(target.Database)} WITH ALLOW_CONNECTIONS true, then ask again.");
             }
 
+            if (await ArtifactFailureAsync(step, checksum) is { } artifactFailure)
+            {
+                return artifactFailure;
+            }
+
+            var checksumMs = (await checksum).Ms;
             var created = false;
             var closing = false;
             var doing = "create";
@@ -181,6 +182,27 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         log.LogInformation("Restore {RestoreId}: backup {BackupId} restored into {Target} in {Ms} ms", request.RestoreId,
             request.Backup.BackupId, target.Database, restoreMs);
         return [completed, new VerifyRestore(request, completed)];
+    }
+
+    private static async Task<(string? Problem, long Ms)> ChecksumAsync(RestoreBackup request, CancellationToken ct)
+    {
+        await Task.Yield();
+        var watch = Stopwatch.StartNew();
+        var problem = await ArtifactCheck.ProblemAsync(request.Backup, ct);
+        return (problem, watch.ElapsedMilliseconds);
+    }
+
+    /// <summary>The checksum failure to report, or null when the artifact is intact.</summary>
+    private async Task<object[]?> ArtifactFailureAsync(PrepareRestore step, Task<(string? Problem, long Ms)> checksum)
+    {
+        var (problem, _) = await checksum;
+        if (problem is null)
+        {
+            return null;
+        }
+
+        log.LogWarning("Restore {RestoreId}: artifact of backup {BackupId} refused: {Problem}", step.Request.RestoreId, step.Request.Backup.BackupId, problem);
+        return [Failed(step, RestoreStages.Checksum, problem, null, touched: false)];
     }
 
     private async Task<bool> TryReopenAsync(ManagedDatabaseOptions host, string database, bool allowConnections, int connectionLimit)
