@@ -26,7 +26,7 @@ internal static class BackupViews
         foreach (var b in backups)
         {
             table.AddRow(
-                Humanize.ShortId(b.Id),
+                b.Id.ToString(),
                 b.Environment,
                 b.Database,
                 b.Trigger,

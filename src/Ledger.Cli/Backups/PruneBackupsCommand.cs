@@ -27,7 +27,7 @@ internal sealed class PruneBackupsCommand(CliRuntime cli, LedgerCaller ledger)
                 new Column("STATUS"), new Column("TAKEN (UTC)"), new Column("SIZE", Align.Right), new Column("RULE"));
             foreach (var d in plan.Delete.Concat(plan.Keep))
             {
-                table.AddRow(d.Delete ? (dryRun ? "would delete" : "delete") : "keep", Humanize.ShortId(d.BackupId), d.Environment,
+                table.AddRow(d.Delete ? (dryRun ? "would delete" : "delete") : "keep", d.BackupId.ToString(), d.Environment,
                     d.Database, d.Trigger, d.Status, Humanize.Utc(d.Timestamp), Humanize.Size(d.SizeBytes), d.Rule);
             }
 

@@ -79,7 +79,12 @@ internal static class Humanize
         at is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : None;
 
     /// <summary>The first 8 hex digits of an id, as tables show it.</summary>
-    public static string ShortId(Guid id) => id.ToString("N")[..8];
+    /// <summary>
+    /// A short form for progress lines: the last 8 hex digits. Ids are version-7 GUIDs, whose leading digits are a
+    /// timestamp shared by everything made in the same minute; the tail is random. Tables that people copy ids from
+    /// (to pass to restore, show) print the full id: commands take only full ids.
+    /// </summary>
+    public static string ShortId(Guid id) => id.ToString("N")[^8..];
 
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

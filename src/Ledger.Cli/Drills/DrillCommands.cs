@@ -115,10 +115,10 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
             new Column("MANUAL STEPS"), new Column("TARGET AFTER"), new Column("NOTE"));
         foreach (var d in drills)
         {
-            table.AddRow(Humanize.ShortId(d.Id), d.Environment, d.Database, d.TargetDatabase,
+            table.AddRow(d.Id.ToString(), d.Environment, d.Database, d.TargetDatabase,
                 $"{Humanize.Utc(d.StartedAt)} ({Humanize.Age(now - d.StartedAt)} ago)", d.Status, Humanize.Duration(d.RtoMs),
                 d.RpoSeconds is { } rpo ? Humanize.Age(TimeSpan.FromSeconds(rpo)) : null,
-                d.BackupId is { } b ? Humanize.ShortId(b) : null, string.Join("; ", d.ManualSteps),
+                d.BackupId?.ToString(), string.Join("; ", d.ManualSteps),
                 d.TargetOutcome, d.FailureReason);
         }
 

@@ -26,7 +26,7 @@ internal static class DrillReportViews
         Seconds(l.MedianRtoSeconds), Seconds(l.WorstRtoSeconds), l.ManualSteps.ToString(CultureInfo.InvariantCulture),
         l.DaysWithoutBackup.Count.ToString(CultureInfo.InvariantCulture),
         l.UpgradesWithoutPreUpgradeBackup.Count.ToString(CultureInfo.InvariantCulture),
-        l.NewestVerifiedBackupId is { } id ? Humanize.ShortId(id) : Humanize.None, Age(l.NewestVerifiedAgeSeconds), Failed(l),
+        l.NewestVerifiedBackupId?.ToString() ?? Humanize.None, Age(l.NewestVerifiedAgeSeconds), Failed(l),
     ];
 
     private static readonly string[] Headers =

@@ -120,9 +120,55 @@ internal sealed class RestoreCommand(CliRuntime cli, LedgerCaller ledger)
     };
 }
 
-/// <summary><c>dgledger restores show ID</c>: one restore or plan as it stands.</summary>
+/// <summary><c>dgledger restores list|show</c>: restores and plans, and one as it stands.</summary>
 internal sealed class ShowRestoreCommand(CliRuntime cli, LedgerCaller ledger)
 {
+    [Command("list", Description = "list restores and plans, newest first")]
+    public Task<int> ListAsync(
+        ConnectionOptions connection,
+        [Option("env", ValueName = "ENV", Description = "only restores into this environment")] string? env = null,
+        [Option("target-db", ValueName = "NAME", Description = "only restores into this database")] string? targetDb = null,
+        [Option("backup", ValueName = "ID", Description = "only restores of this backup")] string? backup = null,
+        [Option("status", ValueName = "STATUS", Description = "only this status: requested, refused, running, writes-blocked, verifying, failed, verified, verification-failed, planned")] string? status = null,
+        [Option("page", ValueName = "N", Description = "page number, from 1")] int page = 1,
+        [Option("page-size", ValueName = "N", Description = "restores per page")] int pageSize = 50,
+        [Option("json", Description = "print the ledger's JSON (a page of restores) and nothing else on stdout")] bool json = false)
+    {
+        var environment = string.IsNullOrWhiteSpace(env) ? null : Backups.BackupInput.Environment(env);
+        var backupId = backup is null ? (Guid?)null : Backups.BackupInput.Id(backup);
+        if (status is not null && !RestoreStatuses.All.Contains(status))
+        {
+            throw new UsageException($"invalid --status '{status}': expected one of {string.Join(", ", RestoreStatuses.All)}");
+        }
+
+        Backups.BackupInput.Positive("--page", page);
+        Backups.BackupInput.Positive("--page-size", pageSize);
+        return ledger.RunAsync(connection, async (client, _) =>
+        {
+            var result = await client.ListRestoresAsync(environment, string.IsNullOrWhiteSpace(targetDb) ? null : targetDb.Trim(), backupId,
+                status, page, pageSize, cli.Cancellation);
+            if (json)
+            {
+                cli.WriteJson(result);
+                return ExitCodes.Ok;
+            }
+
+            if (result.Items.Count == 0)
+            {
+                cli.Out.WriteLine(page == 1 ? "no restores match" : $"page {page} is empty");
+                return ExitCodes.Ok;
+            }
+
+            RestoreViews.Table(result.Items, cli.Time.GetUtcNow()).WriteTo(cli.Out);
+            if (result.HasMore)
+            {
+                cli.Out.WriteLine($"more: --page {page + 1}");
+            }
+
+            return ExitCodes.Ok;
+        });
+    }
+
     [Command("show", Description = "show one restore or plan: status, durations, checks; exit code as for restore --wait")]
     public Task<int> ShowAsync(
         ConnectionOptions connection,

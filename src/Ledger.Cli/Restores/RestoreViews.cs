@@ -22,6 +22,23 @@ internal static class RestoreViews
         return $"{(view.Plan ? "plan" : "restore")} {Humanize.ShortId(view.Id)}: {what} ({Humanize.Age(elapsed)})";
     }
 
+    /// <summary>One row per restore or plan, newest first: full ids (they are what <c>restores show</c> takes).</summary>
+    public static TextTable Table(IEnumerable<RestoreView> restores, DateTimeOffset now)
+    {
+        var table = new TextTable(new Column("ID"), new Column("KIND"), new Column("REQUESTED (UTC)"), new Column("BY"),
+            new Column("BACKUP OF"), new Column("TARGET"), new Column("STATUS"), new Column("TOOK", Align.Right), new Column("NOTE"));
+        foreach (var r in restores)
+        {
+            var kind = r.Plan ? "plan" : r.DrillId is null ? "restore" : "drill";
+            var note = r.Refusal?.Reason ?? (r.FailureStage is null ? null : $"{r.FailureStage}: {r.FailureReason}");
+            table.AddRow(r.Id.ToString(), kind, $"{Humanize.Utc(r.RequestedAt)} ({Humanize.Age(now - r.RequestedAt)} ago)", r.RequestedBy,
+                $"{r.SourceEnvironment}/{r.SourceDatabase}", $"{r.Environment}/{r.TargetDatabase}", r.Status,
+                Humanize.Duration(r.DurationMs is { } d ? d + (r.VerificationMs ?? 0) : null), Humanize.OrNone(note));
+        }
+
+        return table;
+    }
+
     public static void WriteRestore(TextWriter output, RestoreView view)
     {
         output.WriteLine($"Restore {view.Id}: {view.Status}");

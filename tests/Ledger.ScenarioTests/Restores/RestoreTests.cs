@@ -72,6 +72,19 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
         Assert.Equal(ExitCodes.Ok, show.ExitCode);
         Assert.Contains("verified", show.Out);
         Assert.Contains("fidelity", show.Out);
+
+        // Operators find it in the list, with the full id that 'restores show' takes.
+        var list = await fixture.RunCliAsync(Roles.Reader, "restores", "list", "--env", LedgerFixture.RestoreEnvironment,
+            "--target-db", LedgerFixture.RestoreTarget, "--backup", backup.Id.ToString());
+        Assert.Equal(ExitCodes.Ok, list.ExitCode);
+        var row = Assert.Single(list.Out.Split('\n'), line => line.StartsWith(view.Id.ToString(), StringComparison.Ordinal));
+        Assert.Contains(RestoreStatuses.Verified, row);
+        Assert.Contains($"{LedgerFixture.RestoreEnvironment}/{LedgerFixture.RestoreTarget}", row);
+        var json = await fixture.RunCliAsync(Roles.Reader, "restores", "list", "--backup", backup.Id.ToString(), "--status", "verified", "--json");
+        Assert.Equal(view.Id, Assert.Single(JsonSerializer.Deserialize<Page<RestoreView>>(json.Out, RestoreScenario.Json)!.Items).Id);
+        var bad = await fixture.RunCliAsync(Roles.Reader, "restores", "list", "--status", "done");
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Contains("invalid --status", bad.Error);
     }
 
     [Fact]

@@ -139,7 +139,16 @@ public class when_rendering_backups_for_people
     };
 
     [Fact]
-    public void the_list_table_shows_a_short_id_and_every_column_a_person_needs()
+    public void a_short_id_is_the_random_tail_of_a_version_7_id_so_ids_made_in_the_same_minute_differ()
+    {
+        var at = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 50).Select(_ => Humanize.ShortId(Guid.CreateVersion7(at))).ToList();
+        Assert.Equal(50, ids.Distinct().Count());
+        Assert.Equal("00000001", Humanize.ShortId(Guid.Parse("3f2a9c1e-0000-4000-8000-000000000001")));
+    }
+
+    [Fact]
+    public void the_list_table_shows_the_full_id_that_restore_takes_and_every_column_a_person_needs()
     {
         var id = Guid.Parse("3f2a9c1e-0000-4000-8000-000000000001");
         var lines = BackupViews.Table([Verified(id), Verified(Guid.NewGuid()) with { Release = null, SizeBytes = null, FinishedAt = null }], Now)
@@ -147,9 +156,8 @@ public class when_rendering_backups_for_people
 
         Assert.Equal(["ID", "ENV", "DB", "TRIGGER", "STATUS", "TAKEN", "(UTC)", "SIZE", "RELEASE", "AGE"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(
-            ["3f2a9c1e", "prod", "decisiongraph", "pre-upgrade", "verified", "2025-03-10", "10:00:00", "12.3", "MiB", "v2.4.0", "2h"],
+            ["3f2a9c1e-0000-4000-8000-000000000001", "prod", "decisiongraph", "pre-upgrade", "verified", "2025-03-10", "10:00:00", "12.3", "MiB", "v2.4.0", "2h"],
             lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.DoesNotContain(id.ToString(), lines[1], StringComparison.Ordinal);
         Assert.Contains(" - ", lines[2], StringComparison.Ordinal);
         // SIZE is right-aligned: every size cell ends where the header ends.
         var sizeEnd = lines[0].IndexOf("SIZE", StringComparison.Ordinal) + "SIZE".Length;
