@@ -75,8 +75,14 @@ public static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("## Growth between scales").AppendLine();
-        var others = earlier.Where(e => e.Scale != thisScale).ToList();
-        if (others.Count == 0)
+        // A smoke run only proves the harness works: its tiny data is no point on the growth curve.
+        var smoke = Scale.Smoke.Name;
+        var others = earlier.Where(e => e.Scale != thisScale && e.Scale != smoke).ToList();
+        if (thisScale == smoke)
+        {
+            md.AppendLine("A smoke run is not compared with the other scales: it only proves that every measurement runs.");
+        }
+        else if (others.Count == 0)
         {
             md.AppendLine("No results of another scale in the results directory yet: run another `--scale` to compare.");
         }
