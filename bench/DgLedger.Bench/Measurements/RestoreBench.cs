@@ -33,6 +33,7 @@ public static class RestoreBench
         string? unavailable = null;
         var failures = new List<(string Run, string Why)>();
         var checksumMs = new List<double>();
+        var ownStepsMs = new List<double>();
 
         for (var run = 0; run < ctx.RunsWithWarmUp; run++)
         {
@@ -89,6 +90,11 @@ public static class RestoreBench
             {
                 agentMs.Add(duration);
                 agentPgRestoreMs.Add(view.RestoreMs ?? double.NaN);
+                if (view.RestoreMs is { } inside)
+                {
+                    ownStepsMs.Add(duration - inside);
+                }
+
                 if (view.CompletedAt is { } completed)
                 {
                     wallMs.Add((completed - view.RequestedAt).TotalMilliseconds);
@@ -138,12 +144,14 @@ public static class RestoreBench
             results.Figure("restore.ratio", ratio);
             results.Figure("restore.agent.pg_restore.ms", inner);
             results.Figure("restore.wall.ms", wall);
+            results.Figure("restore.agent.own_steps.ms", Samples.Of(ownStepsMs));
             results.Add(new Row("3", "restore through the agent into an empty database (RestoreCompleted.DurationMs: checksum, block, pg_restore, unblock)",
                 Format.MsSpread(agent), baseline, Format.RatioSpread(ratio), "≤ 1.05x", ratio.Median <= 1.05 ? Verdict.Met : Verdict.Missed,
-                ratio.Median <= 1.05 ? null
-                    : $"Of the agent's restore, pg_restore itself took {Format.Ms(inner.Median)} ({Format.Ratio(innerRatio.Median)} of the bare one) "
-                      + $"and the SHA-256 check of the artifact before anything is touched {Format.Ms(Samples.Of(checksumMs).Median)}; the rest is "
-                      + "closing the target (ending its sessions), reopening it, and the hand-over between the agent's durable steps."));
+                $"Of the agent's restore, pg_restore itself took {Format.Ms(inner.Median)} ({Format.Ratio(innerRatio.Median)} of the bare one); "
+                + $"the agent's own steps around it took {Format.Ms(Samples.Of(ownStepsMs).Median)} (median; a fixed cost: the SHA-256 check "
+                + $"of the artifact, {Format.Ms(Samples.Of(checksumMs).Median)}, runs while the target is inspected, then closing the target "
+                + "and ending its sessions, the hand-over between the agent's durable steps, reopening). "
+                + "On a loaded 2-core machine the run-to-run spread of pg_restore itself is larger than that fixed cost."));
             results.Add(new Row("3b", "pg_restore inside the agent's restore (RestoreCompleted.RestoreMs)", Format.MsSpread(inner), baseline,
                 Format.RatioSpread(innerRatio), "(context)", Verdict.Info));
             results.Add(new Row("3c", "restore wall time, request → RestoreCompleted (HTTP, queue, agent)", Format.MsSpread(wall), baseline,
