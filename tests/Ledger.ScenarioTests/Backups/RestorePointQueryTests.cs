@@ -81,6 +81,21 @@ public sealed class when_restore_points_are_queried(LedgerFixture fixture)
     }
 
     [Fact]
+    public async Task the_cli_says_where_the_next_page_is_and_counts_only_with_total()
+    {
+        var env = await SeedAsync(12);
+        var plain = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", env, "--page-size", "5");
+        var counted = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", env, "--page-size", "5", "--page", "3", "--total");
+        var beyond = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", env, "--page-size", "5", "--page", "4", "--total");
+
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("1-5; next: --page 2", plain.Out);
+        Assert.DoesNotContain(" of ", plain.Out);
+        Assert.Contains("11-12 of 12" + Environment.NewLine, counted.Out);
+        Assert.Contains("page 4 is empty (12 backups match)", beyond.Out);
+    }
+
+    [Fact]
     public async Task filters_by_database_trigger_and_time_window_combine()
     {
         var env = await SeedAsync(12);
