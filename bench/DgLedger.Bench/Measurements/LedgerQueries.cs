@@ -56,7 +56,7 @@ public static class LedgerQueries
             "p99 < 10 ms", fresh.P99 < 10 ? Verdict.Met : Verdict.Missed, fresh.P99 < 10 ? null : freshPlan));
         results.Add(new Row("7b", "`fresh-backup` over HTTP, none at that release", Latency(notFresh), "–", "–",
             "p99 < 10 ms", notFresh.P99 < 10 ? Verdict.Met : Verdict.Missed, notFresh.P99 < 10 || fresh.P99 >= 10 ? null : freshPlan));
-        results.Add(new Row("7c", "`dgledger gate check` end to end (new process each time; the published, ReadyToRun CLI)",
+        results.Add(new Row("7c", "`dgledger gate check` end to end (new process each time; the published CLI)",
             $"median {Format.Ms(cli.Median)}, p99 {Format.Ms(cli.P99)} ({cli.Count} runs)", "–", "–",
             "median < 500 ms", cli.Median < 500 ? Verdict.Met : Verdict.Missed,
             cli.P99 >= 500 && cli.Median < 500 ? $"the slowest CLI run took {Format.Ms(cli.Max)}: process start on a busy 2-core machine." : null));
