@@ -8,7 +8,7 @@ namespace DgLedger.Bench.Measurements;
 
 /// <summary>
 /// Measurements 1, 2 and 6. Each run takes one backup through the agent (requested over HTTP, as a person would) and
-/// one <c>pg_dump -Fc</c> of the same database to a file, in alternating order; the ratio is the median of the per-run
+/// one <c>pg_dump -Fc</c> of the same database to a file at the agent's compression level, in alternating order; the ratio is the median of the per-run
 /// ratios. The agent's figure is its <c>BackupTaken.DurationMs</c> (dump, hash, fingerprint, sidecar); verification
 /// (<c>BackupVerified.DurationMs</c>) is compared with it. The agent's peak RSS is read from the kernel (VmHWM, reset
 /// before each backup), and compared with the same figure for a backup of a tiny database in the same process.
@@ -16,6 +16,9 @@ namespace DgLedger.Bench.Measurements;
 public static class BackupBench
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromHours(2);
+
+    /// <summary>The bare pg_dump compresses as the agent does (its default level), so that row 1 compares like with like.</summary>
+    public static readonly string AgentCompression = $"--compress={new Agent.AgentOptions().CompressionLevel}";
 
     private sealed record AgentRun(Guid Id, string Artifact, long Size, double DurationMs, double VerifyMs, double WallMs, long PeakBytes,
         long BeforeBytes, double FingerprintMs);
@@ -44,11 +47,11 @@ public static class BackupBench
             if (run % 2 == 0)
             {
                 agent = await AgentBackupAsync(ctx, source.Name);
-                bare = await PgDumpAsync(ctx, source.ConnectionString, []);
+                bare = await PgDumpAsync(ctx, source.ConnectionString, [AgentCompression]);
             }
             else
             {
-                bare = await PgDumpAsync(ctx, source.ConnectionString, []);
+                bare = await PgDumpAsync(ctx, source.ConnectionString, [AgentCompression]);
                 agent = await AgentBackupAsync(ctx, source.Name);
             }
 
@@ -112,7 +115,7 @@ public static class BackupBench
         results.Figure("agent.rss.before.bytes", before.Median);
 
         results.Add(new Row("1", "backup through the agent (BackupTaken.DurationMs: dump, hash, fingerprint, sidecar)",
-            Format.MsSpread(agentSamples), $"`pg_dump -Fc` to a file: {Format.MsSpread(bareSamples)}", Format.RatioSpread(ratio),
+            Format.MsSpread(agentSamples), $"`pg_dump -Fc {AgentCompression}` to a file: {Format.MsSpread(bareSamples)}", Format.RatioSpread(ratio),
             "≤ 1.05x", ratio.Median <= 1.05 ? Verdict.Met : Verdict.Missed,
             ratio.Median <= 1.05 ? null
                 : "Besides pg_dump, the agent's duration holds the fidelity fingerprint of the same snapshot, captured while pg_dump "
@@ -123,7 +126,7 @@ public static class BackupBench
         var wallRatio = wall.PairedRatio(bareSamples);
         results.Figure("backup.wall.ratio", wallRatio);
         results.Add(new Row("1b", "backup wall time, request → BackupTaken (HTTP, queue, agent)", Format.MsSpread(wall),
-            $"`pg_dump -Fc`: {Format.MsSpread(bareSamples)}", Format.RatioSpread(wallRatio), "(context)", Verdict.Info,
+            $"`pg_dump -Fc {AgentCompression}`: {Format.MsSpread(bareSamples)}", Format.RatioSpread(wallRatio), "(context)", Verdict.Info,
             "Includes the agent picking the request up from its PostgreSQL queue (polled every 250 ms by default) and the ledger "
             + "recording it; a fixed cost, so the ratio approaches row 1's as the database grows."));
         results.Add(new Row("2", "verification (BackupVerified.DurationMs: re-hash + TOC check)", Format.MsSpread(verify),

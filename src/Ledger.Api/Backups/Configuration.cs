@@ -16,7 +16,16 @@ public static class Configuration
             .Duplicate(x => x.Trigger)
             .Duplicate(x => x.Status)
             .Duplicate(x => x.Release)
-            .Duplicate(x => x.Timestamp);
+            .Duplicate(x => x.Timestamp)
+            // Composite indexes over the duplicated columns, one per question the ledger is asked on every run, so each
+            // is one index probe or an index scan that stops after a page instead of a sort of every restore point.
+            // `backups list`, newest first (ORDER BY timestamp DESC, id DESC: the index read backwards):
+            .Index([x => x.Timestamp, x => x.Id], i => i.Name = "mt_doc_restorepoint_idx_list")
+            // `backups list --env --db`:
+            .Index([x => x.Environment, x => x.Database, x => x.Timestamp, x => x.Id], i => i.Name = "mt_doc_restorepoint_idx_list_db")
+            // `fresh-backup` and the gate: the newest restore point of (environment, database, trigger, status) since a time.
+            .Index([x => x.Environment, x => x.Database, x => x.Trigger, x => x.Status, x => x.Timestamp],
+                i => i.Name = "mt_doc_restorepoint_idx_fresh");
         return store;
     }
 }

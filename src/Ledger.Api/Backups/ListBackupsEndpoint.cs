@@ -3,7 +3,6 @@ using Ledger.Api.Http;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Common;
 using Marten;
-using Marten.Pagination;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -13,7 +12,7 @@ namespace Ledger.Api.Backups;
 /// <summary>
 /// <c>GET /api/v1/backups</c>: the restore points, newest first, filtered by environment, database, trigger, status
 /// and a time window on the snapshot time, one page at a time; <c>missed=true</c> keeps the scheduled backups that were
-/// not taken by their deadline.
+/// not taken by their deadline. No exact total unless <c>total=true</c> (see <see cref="Paging"/>).
 /// </summary>
 public static class ListBackupsEndpoint
 {
@@ -54,8 +53,20 @@ public static class ListBackupsEndpoint
     [WolverineGet("/api/v1/backups")]
     [Authorize(Policy = Policies.Read)]
     public static async Task<Page<RestorePoint>> Get(string? environment, string? database, string? trigger,
-        string? status, DateTimeOffset? since, DateTimeOffset? until, int? page, int? pageSize, bool? missed,
+        string? status, DateTimeOffset? since, DateTimeOffset? until, int? page, int? pageSize, bool? missed, bool? total,
         IQuerySession session, CancellationToken ct)
+    {
+        var query = Filter(session, environment, database, trigger, status, since, until, missed);
+        // (timestamp, id) and (environment, database, timestamp, id) are indexed (Configuration.cs): a page is an index scan.
+        return await query.ToPageAsync(Newest, page, pageSize, total, ct);
+    }
+
+    /// <summary>The page order: newest snapshot first, the id breaking ties so pages neither overlap nor skip.</summary>
+    public static IOrderedQueryable<RestorePoint> Newest(IQueryable<RestorePoint> query) =>
+        query.OrderByDescending(x => x.Timestamp).ThenByDescending(x => x.Id);
+
+    public static IQueryable<RestorePoint> Filter(IQuerySession session, string? environment, string? database, string? trigger,
+        string? status, DateTimeOffset? since, DateTimeOffset? until, bool? missed)
     {
         var query = session.Query<RestorePoint>().AsQueryable();
         if (environment is not null) query = query.Where(x => x.Environment == environment);
@@ -66,11 +77,6 @@ public static class ListBackupsEndpoint
         if (missed is true) query = query.Where(x => x.Missed);
         if (since is { } from) query = query.Where(x => x.Timestamp >= from);
         if (until is { } to) query = query.Where(x => x.Timestamp <= to);
-
-        var number = page ?? 1;
-        var size = pageSize ?? 50;
-        var paged = await query.OrderByDescending(x => x.Timestamp).ThenByDescending(x => x.Id)
-            .ToPagedListAsync(number, size, ct);
-        return new Page<RestorePoint>(paged.ToList(), number, size, paged.TotalItemCount);
+        return query;
     }
 }

@@ -11,16 +11,7 @@ public static class FreshBackups
     public static async Task<FreshBackupAnswer> FindAsync(IQuerySession session, string environment, string database,
         string? release, TimeSpan maxAge, DateTimeOffset now, CancellationToken ct)
     {
-        var oldest = now - maxAge;
-        var query = session.Query<RestorePoint>().Where(x =>
-            x.Environment == environment && x.Database == database && x.Trigger == BackupTriggers.PreUpgrade
-            && x.Status == BackupStatuses.Verified && x.Timestamp >= oldest);
-        if (release is not null)
-        {
-            query = query.Where(x => x.Release == release);
-        }
-
-        var newest = await query.OrderByDescending(x => x.Timestamp).FirstOrDefaultAsync(ct);
+        var newest = await Query(session, environment, database, release, now - maxAge).FirstOrDefaultAsync(ct);
         if (newest is null)
         {
             var at = release is null ? "" : $" at release {release}";
@@ -32,6 +23,24 @@ public static class FreshBackups
         return new FreshBackupAnswer(true,
             $"Pre-upgrade backup {newest.Id} of release {newest.Release} is verified and {Describe(TimeSpan.FromSeconds(evidence.AgeSeconds!.Value))} old.",
             evidence);
+    }
+
+    /// <summary>
+    /// Verified pre-upgrade restore points of one database since <paramref name="oldest"/>, newest first: one probe of the
+    /// composite index (environment, database, trigger, status, timestamp) in Backups/Configuration.cs.
+    /// </summary>
+    public static IQueryable<RestorePoint> Query(IQuerySession session, string environment, string database, string? release,
+        DateTimeOffset oldest)
+    {
+        var query = session.Query<RestorePoint>().Where(x =>
+            x.Environment == environment && x.Database == database && x.Trigger == BackupTriggers.PreUpgrade
+            && x.Status == BackupStatuses.Verified && x.Timestamp >= oldest);
+        if (release is not null)
+        {
+            query = query.Where(x => x.Release == release);
+        }
+
+        return query.OrderByDescending(x => x.Timestamp);
     }
 
     public static GateEvidence EvidenceOf(RestorePoint backup, DateTimeOffset now) =>

@@ -3,14 +3,13 @@ using Ledger.Api.Http;
 using Ledger.Contracts.Common;
 using Ledger.Contracts.Restores;
 using Marten;
-using Marten.Pagination;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Ledger.Api.Restores;
 
-/// <summary><c>GET /api/v1/restores?environment&amp;targetDatabase&amp;backupId&amp;status&amp;page&amp;pageSize</c>: restores and plans, newest first.</summary>
+/// <summary><c>GET /api/v1/restores?environment&amp;targetDatabase&amp;backupId&amp;status&amp;page&amp;pageSize&amp;total</c>: restores and plans, newest first.</summary>
 public static class ListRestoresEndpoint
 {
     public const int MaxPageSize = 500;
@@ -39,7 +38,7 @@ public static class ListRestoresEndpoint
     [WolverineGet("/api/v1/restores")]
     [Authorize(Policy = Policies.Read)]
     public static async Task<Page<RestoreView>> Get(string? environment, string? targetDatabase, Guid? backupId, string? status,
-        int? page, int? pageSize, IQuerySession session, CancellationToken ct)
+        int? page, int? pageSize, bool? total, IQuerySession session, CancellationToken ct)
     {
         var query = session.Query<RestoreView>().AsQueryable();
         if (environment is not null) query = query.Where(x => x.Environment == environment);
@@ -47,9 +46,6 @@ public static class ListRestoresEndpoint
         if (backupId is { } id) query = query.Where(x => x.BackupId == id);
         if (status is not null) query = query.Where(x => x.Status == status);
 
-        var number = page ?? 1;
-        var size = pageSize ?? 50;
-        var paged = await query.OrderByDescending(x => x.RequestedAt).ThenByDescending(x => x.Id).ToPagedListAsync(number, size, ct);
-        return new Page<RestoreView>(paged.ToList(), number, size, paged.TotalItemCount);
+        return await query.ToPageAsync(q => q.OrderByDescending(x => x.RequestedAt).ThenByDescending(x => x.Id), page, pageSize, total, ct);
     }
 }

@@ -19,6 +19,7 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
         [Option("missed", Description = "only scheduled backups that were not taken by their deadline")] bool missed = false,
         [Option("page", ValueName = "N", Description = "page number, from 1")] int page = 1,
         [Option("page-size", ValueName = "N", Description = "backups per page")] int pageSize = 50,
+        [Option("total", Description = "also count every match (slower on a large ledger)")] bool total = false,
         [Option("json", Description = "print the ledger's JSON (a page of restore points) and nothing else on stdout")] bool json = false)
     {
         var now = cli.Time.GetUtcNow();
@@ -41,6 +42,7 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
                 page: page,
                 pageSize: pageSize,
                 missed: missed ? true : null,
+                total: total ? true : null,
                 cancellationToken: cli.Cancellation);
 
             if (json)
@@ -51,14 +53,16 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
 
             if (result.Items.Count == 0)
             {
-                cli.Out.WriteLine(result.TotalCount == 0 ? "no backups match" : $"page {result.PageNumber} is empty ({result.TotalCount} backups match)");
+                var matching = result.TotalCount is { } count ? $" ({count} backups match)" : "";
+                cli.Out.WriteLine(result.PageNumber == 1 ? "no backups match" : $"page {result.PageNumber} is empty{matching}");
                 return ExitCodes.Ok;
             }
 
             BackupViews.Table(result.Items, now).WriteTo(cli.Out);
             var first = ((long)(result.PageNumber - 1) * result.PageSize) + 1;
             var more = result.HasMore ? $"; next: --page {result.PageNumber + 1}" : "";
-            cli.Out.WriteLine($"{first}-{first + result.Items.Count - 1} of {result.TotalCount}{more}");
+            var of = result.TotalCount is { } all ? $" of {all}" : "";
+            cli.Out.WriteLine($"{first}-{first + result.Items.Count - 1}{of}{more}");
             return ExitCodes.Ok;
         });
     }

@@ -15,7 +15,10 @@ public partial interface ILedgerClient
     [Post("/api/v1/backups")]
     Task<BackupAccepted> RequestBackupAsync([Body] RequestBackup request, CancellationToken cancellationToken = default);
 
-    /// <summary>Newest first. <paramref name="since"/>/<paramref name="until"/> are ISO-8601 (see <see cref="LedgerQuery.Timestamp"/>).</summary>
+    /// <summary>
+    /// Newest first. <paramref name="since"/>/<paramref name="until"/> are ISO-8601 (see <see cref="LedgerQuery.Timestamp"/>).
+    /// <paramref name="total"/>: also count every match (<see cref="Page{T}.TotalCount"/>), which costs a scan of them all.
+    /// </summary>
     [Get("/api/v1/backups")]
     Task<Page<RestorePoint>> ListBackupsAsync(
         string? environment = null,
@@ -27,6 +30,7 @@ public partial interface ILedgerClient
         int? page = null,
         int? pageSize = null,
         bool? missed = null,
+        bool? total = null,
         CancellationToken cancellationToken = default);
 
     /// <summary>The backup and its event history; 404 when unknown.</summary>

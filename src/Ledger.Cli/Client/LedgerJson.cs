@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Ledger.Contracts.Gates;
 using Refit;
 
 namespace Ledger.Cli.Client;
@@ -16,8 +19,17 @@ public static class LedgerJson
 
     private static JsonSerializerOptions Freeze(JsonSerializerOptions options)
     {
-        options.TypeInfoResolver ??= JsonSerializerOptions.Default.TypeInfoResolver;
+        // The pipeline's calls (gate check, gate require) read contracts whose serializers are generated at build time:
+        // a new process per pipeline step then skips building them by reflection. Everything else uses reflection.
+        options.TypeInfoResolver ??= JsonTypeInfoResolver.Combine(PipelineJsonContext.Default, new DefaultJsonTypeInfoResolver());
         options.MakeReadOnly();
         return options;
     }
 }
+
+/// <summary>Serializers generated at build time for what <c>dgledger gate check|require</c> send and read.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(FreshBackupAnswer))]
+[JsonSerializable(typeof(RequestGate))]
+[JsonSerializable(typeof(GateView))]
+internal sealed partial class PipelineJsonContext : JsonSerializerContext;

@@ -17,16 +17,17 @@ namespace Ledger.Cli.Hosting;
 /// <para>
 /// <c>CoconaApp.Run</c> is not used: it builds a default generic host (appsettings, environment variables, console
 /// logging), runs the command as a hosted service and reports the result only through the process-wide
-/// <c>Environment.ExitCode</c>, which parallel in-process runs would overwrite. Here a bare <see cref="HostBuilder"/>
-/// only holds Cocona's services; the host is never started, and the command is resolved and dispatched directly.
+/// <c>Environment.ExitCode</c>, which parallel in-process runs would overwrite. Here Cocona's services go into a plain
+/// service provider (<see cref="CommandServicesBuilder"/>: no host, configuration or logging to build on every start of
+/// a new process), and the command is resolved and dispatched directly.
 /// </para>
 /// </summary>
 internal static class CoconaHost
 {
     public static async Task<int> RunAsync(string[] args, CliRuntime cli)
     {
-        using var host = new HostBuilder()
-            .ConfigureCocona(args, configureApplication: Commands.Register)
+        var builder = new CommandServicesBuilder();
+        builder.ConfigureCocona(args, configureApplication: Commands.Register)
             .ConfigureServices(services =>
             {
                 services.Configure<CoconaAppOptions>(options =>
@@ -39,10 +40,9 @@ internal static class CoconaHost
                 services.AddSingleton<ICoconaApplicationMetadataProvider, CliMetadataProvider>();
                 services.AddTransient<ICoconaCommandHelpProvider, ExitCodesHelpProvider>();
                 services.AddTransient<LedgerCaller>();
-            })
-            .Build();
+            });
+        using var services = builder.BuildServiceProvider();
 
-        var services = host.Services;
         services.GetRequiredService<ICoconaCommandDispatcherPipelineBuilder>()
             .UseMiddleware(HelpExitsZero)
             .UseMiddleware<UnexpectedErrorsMiddleware>()

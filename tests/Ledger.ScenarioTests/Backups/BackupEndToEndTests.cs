@@ -28,6 +28,7 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
         Assert.Contains(taken.TableRowCounts, t => t is { Table: "dg_workflow_items", Rows: 20 });
         Assert.StartsWith("pg_dump (PostgreSQL)", taken.PgDumpVersion);
         Assert.Contains("--format=custom", taken.DumpOptions);
+        Assert.Contains("--compress=1", taken.DumpOptions); // the agent's default level
 
         // The artifact is where the naming rule says, complete, and hashes to what the ledger recorded.
         var path = taken.ArtifactPath!;

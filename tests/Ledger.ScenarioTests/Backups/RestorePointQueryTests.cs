@@ -52,13 +52,47 @@ public sealed class when_restore_points_are_queried(LedgerFixture fixture)
         var second = await GetAsync($"environment={env}&pageSize=5&page=2");
         var third = await GetAsync($"environment={env}&pageSize=5&page=3");
 
-        Assert.Equal(12, first.TotalCount);
+        Assert.Null(first.TotalCount); // counting is on request only
         Assert.True(first.HasMore);
+        Assert.True(second.HasMore);
         Assert.False(third.HasMore);
+        Assert.Equal(2, third.Items.Count);
         var all = first.Items.Concat(second.Items).Concat(third.Items).ToList();
         Assert.Equal(12, all.Select(x => x.Id).Distinct().Count());
         Assert.Equal(all.Select(x => x.Timestamp).OrderByDescending(t => t), all.Select(x => x.Timestamp));
         Assert.Equal(Start.AddDays(11), all[0].Timestamp);
+    }
+
+    [Fact]
+    public async Task a_page_that_ends_exactly_at_the_last_match_has_no_more_and_total_counts_on_request()
+    {
+        var env = await SeedAsync(12);
+        var last = await GetAsync($"environment={env}&pageSize=6&page=2");
+        var beyond = await GetAsync($"environment={env}&pageSize=6&page=3");
+        var counted = await GetAsync($"environment={env}&database=app&pageSize=5&total=true");
+
+        Assert.Equal(6, last.Items.Count);
+        Assert.False(last.HasMore);
+        Assert.Empty(beyond.Items);
+        Assert.False(beyond.HasMore);
+        Assert.Equal(6, counted.TotalCount); // the even days: the filter's matches, not the page's
+        Assert.Equal(5, counted.Items.Count);
+        Assert.True(counted.HasMore);
+    }
+
+    [Fact]
+    public async Task the_cli_says_where_the_next_page_is_and_counts_only_with_total()
+    {
+        var env = await SeedAsync(12);
+        var plain = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", env, "--page-size", "5");
+        var counted = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", env, "--page-size", "5", "--page", "3", "--total");
+        var beyond = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", env, "--page-size", "5", "--page", "4", "--total");
+
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("1-5; next: --page 2", plain.Out);
+        Assert.DoesNotContain(" of ", plain.Out);
+        Assert.Contains("11-12 of 12" + Environment.NewLine, counted.Out);
+        Assert.Contains("page 4 is empty (12 backups match)", beyond.Out);
     }
 
     [Fact]
