@@ -15,7 +15,9 @@ public static class Configuration
             .Duplicate(x => x.TargetDatabase)
             .Duplicate(x => x.Status)
             .Duplicate(x => x.BackupId)
-            .Duplicate(x => x.RequestedAt);
+            .Duplicate(x => x.RequestedAt)
+            // `restores list`, newest first (ORDER BY requested_at DESC, id DESC: the index read backwards).
+            .Index([x => x.RequestedAt, x => x.Id], i => i.Name = "mt_doc_restoreview_idx_list");
         return store;
     }
 }

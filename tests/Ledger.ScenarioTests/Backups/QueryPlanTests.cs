@@ -1,6 +1,7 @@
 using Ledger.Api.Backups;
 using Ledger.Api.Gates;
 using Ledger.Contracts.Backups;
+using Ledger.Contracts.Restores;
 using Ledger.Postgres;
 using Marten;
 using Marten.Linq;
@@ -87,12 +88,24 @@ public sealed class when_the_ledger_answers_its_frequent_queries(LedgerFixture f
     }
 
     [Fact]
-    public async Task the_indexes_as_created_match_their_configuration_so_a_restart_rebuilds_none()
+    public async Task the_first_page_of_restores_is_read_backwards_from_its_index_without_a_sort()
+    {
+        var plan = await PlanAsync(s => s.Query<RestoreView>().OrderByDescending(x => x.RequestedAt).ThenByDescending(x => x.Id)
+            .Take(51).ToCommand(FetchType.FetchMany));
+
+        Assert.Contains("Index Scan Backward using mt_doc_restoreview_idx_list", plan);
+        Assert.DoesNotContain("Sort", plan);
+    }
+
+    [Theory]
+    [InlineData(typeof(RestorePoint))]
+    [InlineData(typeof(RestoreView))]
+    public async Task the_indexes_as_created_match_their_configuration_so_a_restart_rebuilds_none(Type document)
     {
         // Computed indexes over duplicated columns are compared with what PostgreSQL reports back; a mismatch would
         // drop and rebuild them at every start of the ledger, a long lock on a large table.
         var database = fixture.Store.Storage.Database;
-        var feature = ((StoreOptions)fixture.Store.Options).Storage.FindFeature(typeof(RestorePoint));
+        var feature = ((StoreOptions)fixture.Store.Options).Storage.FindFeature(document);
         var migration = await database.CreateMigrationAsync(feature, CancellationToken.None);
         Assert.True(migration.Difference == Weasel.Core.SchemaPatchDifference.None, migration.Difference.ToString());
     }
