@@ -50,6 +50,16 @@ public static partial class PgConnectionStrings
         return builder.ConnectionString;
     }
 
+    /// <summary>True when both address the same server (host, case-insensitive, and port), whatever database or user.</summary>
+    public static bool SameServer(string a, string b)
+    {
+        var (x, y) = (Parse(a), Parse(b));
+        return string.Equals(x.Host, y.Host, StringComparison.OrdinalIgnoreCase) && x.Port == y.Port;
+    }
+
+    /// <summary>The database a connection string names.</summary>
+    public static string? DatabaseOf(string connectionString) => Parse(connectionString).Database;
+
     /// <summary>Parses any accepted form into a builder (a fresh one each call, safe to modify).</summary>
     internal static NpgsqlConnectionStringBuilder Parse(string urlOrConnectionString)
     {

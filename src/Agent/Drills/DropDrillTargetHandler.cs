@@ -37,13 +37,8 @@ public static class DropDrillTargetHandler
             return $"'{target.Database}' is the ledger's own database";
         }
 
-        var server = new NpgsqlConnectionStringBuilder(PgConnectionStrings.Normalize(host.ConnectionString));
         var managed = options.Databases.FirstOrDefault(d =>
-        {
-            var other = new NpgsqlConnectionStringBuilder(PgConnectionStrings.Normalize(d.ConnectionString));
-            return string.Equals(other.Host, server.Host, StringComparison.OrdinalIgnoreCase) && other.Port == server.Port
-                   && other.Database == target.Database;
-        });
+            PgConnectionStrings.DatabaseOf(d.ConnectionString) == target.Database && PgConnectionStrings.SameServer(d.ConnectionString, host.ConnectionString));
         return managed is null ? null : $"'{target.Database}' is {managed.Environment}/{managed.Name}, a database this agent manages";
     }
 

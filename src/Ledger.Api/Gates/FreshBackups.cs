@@ -52,7 +52,7 @@ public static class FreshBackups
         DateTimeOffset now, CancellationToken ct)
     {
         var agents = await session.Query<AgentStatus>().ToListAsync(ct);
-        return agents.Any(a => a.Environments.Contains(environment) && now - a.LastHeartbeat <= timeout);
+        return Agents.AgentLiveness.Of(agents, environment, timeout, now).Alive;
     }
 
     public static string Describe(TimeSpan span) =>

@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using Ledger.Api.Agents;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Restores;
@@ -5,14 +7,16 @@ using Ledger.Postgres;
 
 namespace Ledger.Api.Restores;
 
-/// <summary>Whether an agent serving the target's environment has sent a heartbeat within <see cref="Timeout"/>.</summary>
-public sealed record AgentLiveness(bool Alive, DateTimeOffset? LastHeartbeat, TimeSpan Timeout);
-
 /// <summary>Edge validation and the interlocks of a restore request (pure, so they are tested without a host).</summary>
 public static class RestoreRules
 {
     /// <summary>A restore an agent started and has not finished after this long no longer holds its target (its agent is presumed gone).</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(12);
+
+    /// <summary>A restore (not a plan) that has not reached a final state, as a query filter.</summary>
+    public static readonly Expression<Func<RestoreView, bool>> Unfinished = x => !x.Plan
+        && (x.Status == RestoreStatuses.Requested || x.Status == RestoreStatuses.Running
+            || x.Status == RestoreStatuses.WritesBlocked || x.Status == RestoreStatuses.Verifying);
 
     /// <summary>
     /// Whether an unfinished restore still holds its target: one no agent picked up holds it until agents would refuse

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Ledger.Api.Agents;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Restores;
@@ -62,12 +63,10 @@ public static class RestoreStarter
 
         var restoreId = Guid.CreateVersion7(now);
         var active = await session.Query<RestoreView>()
-            .Where(x => x.Environment == target.Environment && x.TargetDatabase == target.Database && !x.Plan
-                        && (x.Status == RestoreStatuses.Requested || x.Status == RestoreStatuses.Running
-                            || x.Status == RestoreStatuses.WritesBlocked || x.Status == RestoreStatuses.Verifying))
+            .Where(RestoreRules.Unfinished)
+            .Where(x => x.Environment == target.Environment && x.TargetDatabase == target.Database)
             .ToListAsync(ct);
-        var lastHeartbeat = agents.Where(a => a.Environments.Contains(target.Environment)).Select(a => (DateTimeOffset?)a.LastHeartbeat).Max();
-        var agent = new AgentLiveness(lastHeartbeat is { } last && now - last <= options.AgentTimeout, lastHeartbeat, options.AgentTimeout);
+        var agent = AgentLiveness.Of(agents, target.Environment, options.AgentTimeout, now);
         var refusals = RestoreRules.Refusals(request, backup, target, order.CallerIsOperator, active, now, agent);
 
         var past = await session.Query<RestoreView>()

@@ -30,10 +30,7 @@ public static class PruneHandler
             .GroupBy(g => g.BackupId!.Value)
             .ToDictionary(g => g.Key, g => $"held by {g.First().Status} gate {g.First().Id} ({g.First().Environment}/{g.First().Database} -> {g.First().TargetRelease})");
 
-        var restores = await session.Query<RestoreView>()
-            .Where(r => !r.Plan && (r.Status == RestoreStatuses.Requested || r.Status == RestoreStatuses.Running
-                                    || r.Status == RestoreStatuses.WritesBlocked || r.Status == RestoreStatuses.Verifying))
-            .ToListAsync(ct);
+        var restores = await session.Query<RestoreView>().Where(RestoreRules.Unfinished).ToListAsync(ct);
         foreach (var restore in restores.Where(r => RestoreRules.Holds(r, now)).OrderBy(r => r.RequestedAt))
         {
             holds.TryAdd(restore.BackupId,

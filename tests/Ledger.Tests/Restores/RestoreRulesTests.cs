@@ -1,3 +1,4 @@
+using Ledger.Api.Agents;
 using Ledger.Api.Restores;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
