@@ -64,13 +64,13 @@ public static class RunDrillEndpoint
         if (target.Role == DatabaseRoles.Primary)
         {
             return await FailAsync(session, drillId, null, DrillStages.Refused,
-                $"Drill target {target.Environment}/{target.Database} is a primary database: drills never restore into a primary.", 400, ct);
+                $"Drill target {target.Environment}/{target.Database} is a primary database: drills never restore into a primary.", 400, now, ct);
         }
 
         if (backup is null)
         {
             return await FailAsync(session, drillId, null, DrillStages.NoBackup,
-                $"No verified backup of {request.Environment}/{request.Database} to drill with.", 409, ct);
+                $"No verified backup of {request.Environment}/{request.Database} to drill with.", 409, now, ct);
         }
 
         var order = new RestoreOrder(new RequestRestore(backup.Id, target.Database, target.Database, request.Environment),
@@ -81,7 +81,7 @@ public static class RunDrillEndpoint
         {
             var reason = start.Refusal?.Reason ?? start.NotFound ?? string.Join(" ", start.Invalid?.SelectMany(e => e.Value) ?? []);
             return await FailAsync(session, drillId, start.RestoreId, DrillStages.Refused, "The restore was refused: " + reason,
-                start.Refusal?.Status ?? 400, ct);
+                start.Refusal?.Status ?? 400, now, ct);
         }
 
         var location = $"/api/v1/drills/{drillId}";
@@ -89,9 +89,9 @@ public static class RunDrillEndpoint
     }
 
     private static async Task<IResult> FailAsync(IDocumentSession session, Guid drillId, Guid? restoreId, string stage, string reason,
-        int status, CancellationToken ct)
+        int status, DateTimeOffset now, CancellationToken ct)
     {
-        session.Events.Append(drillId, new DrillFailed(drillId, restoreId, stage, reason, DateTimeOffset.UtcNow));
+        session.Events.Append(drillId, new DrillFailed(drillId, restoreId, stage, reason, now));
         await session.SaveChangesAsync(ct);
         return Results.Problem(new ProblemDetails
         {
