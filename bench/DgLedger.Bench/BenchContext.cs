@@ -1,3 +1,4 @@
+using Ledger.Testing.Postgres;
 using DgLedger.Bench.Infrastructure;
 using DgLedger.Bench.Reporting;
 using Ledger.Postgres;

@@ -1,3 +1,4 @@
+using Ledger.Testing.Postgres;
 using System.Globalization;
 using DgLedger.Bench.Infrastructure;
 using DgLedger.Bench.Measurements;

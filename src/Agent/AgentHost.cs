@@ -1,6 +1,6 @@
-using Agent.Backups;
-using Agent.Heartbeats;
-using Agent.Restores;
+using Ledger.Agent.Backups;
+using Ledger.Agent.Heartbeats;
+using Ledger.Agent.Restores;
 using JasperFx.CodeGeneration;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
@@ -9,7 +9,7 @@ using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Postgresql;
 
-namespace Agent;
+namespace Ledger.Agent;
 
 /// <summary>
 /// Composes an agent: a worker that joins the ledger's Wolverine system over the PostgreSQL transport, listens on

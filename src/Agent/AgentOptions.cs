@@ -1,7 +1,7 @@
 using Ledger.Contracts.Agents;
 using Ledger.Postgres;
 
-namespace Agent;
+namespace Ledger.Agent;
 
 /// <summary>One database the agent manages (section <c>Agent:Databases</c>).</summary>
 public sealed class ManagedDatabaseOptions

@@ -1,4 +1,4 @@
-using Agent;
+using Ledger.Agent;
 
 using var host = AgentHost.Build(args);
 await host.RunAsync();

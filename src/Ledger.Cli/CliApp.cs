@@ -1,3 +1,4 @@
+using Cocona.Builder;
 using Ledger.Cli.Common;
 using Ledger.Cli.Hosting;
 
@@ -9,7 +10,10 @@ namespace Ledger.Cli;
 /// </summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, CliOverrides? overrides = null)
+    public static Task<int> RunAsync(string[] args, CliOverrides? overrides = null) => RunAsync(args, overrides, Commands.Register);
+
+    /// <summary>Runs <paramref name="register"/>'s commands instead of dgledger's (tools/DgLedger.Demo hosts demo and seed so).</summary>
+    internal static async Task<int> RunAsync(string[] args, CliOverrides? overrides, Action<ICoconaCommandsBuilder> register)
     {
         ArgumentNullException.ThrowIfNull(args);
 
@@ -38,7 +42,7 @@ public static class CliApp
                 overrides?.HttpHandler,
                 ctrlC?.Token ?? overrides?.Cancellation ?? CancellationToken.None);
 
-            return await CoconaHost.RunAsync(args, cli);
+            return await CoconaHost.RunAsync(args, cli, register);
         }
         finally
         {

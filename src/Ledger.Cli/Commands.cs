@@ -39,9 +39,5 @@ internal static class Commands
         app.AddCommands<Restores.RestoreCommand>();
 
         Drills.DrillCommands.Register(app); // `dgledger drills list` and `dgledger report drills`
-
-        // `dgledger demo` (Demo/DemoCommand.cs) registers here:
-        app.AddCommands<Demo.DemoCommand>();
-        app.AddCommands<Seeding.SeedCommand>();
     }
 }

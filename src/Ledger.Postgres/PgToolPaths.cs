@@ -58,7 +58,7 @@ public sealed record PgToolPaths(string BinDir)
     /// <summary>
     /// Like <see cref="Locate"/>, but the directory must also hold initdb and pg_ctl (the server package).
     /// </summary>
-    internal static PgToolPaths LocateServer(string? configuredBinDir = null)
+    public static PgToolPaths LocateServer(string? configuredBinDir = null)
     {
         if (!string.IsNullOrWhiteSpace(configuredBinDir))
         {
@@ -144,7 +144,7 @@ public sealed record PgToolPaths(string BinDir)
         }
     }
 
-    internal static string? FindOnPath(string program)
+    public static string? FindOnPath(string program)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))

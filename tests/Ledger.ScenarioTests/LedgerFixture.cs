@@ -1,5 +1,5 @@
 using Ledger.Cli;
-using Ledger.Cli.Demo;
+using Ledger.Testing.Stack;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 

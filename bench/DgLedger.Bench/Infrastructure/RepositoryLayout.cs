@@ -6,7 +6,7 @@ public sealed record RepositoryLayout(string Root)
     private const string Output = "bin/Release/net10.0";
 
     public string LedgerDll => Path.Combine(Root, "src/Ledger.Api", Output, "Ledger.Api.dll");
-    public string AgentDll => Path.Combine(Root, "src/Agent", Output, "Agent.dll");
+    public string AgentDll => Path.Combine(Root, "src/Agent", Output, "Ledger.Agent.dll");
     /// <summary>The CLI as installed: published by bench/run (precompiled, ReadyToRun), not the build output.</summary>
     public string CliDll => Path.Combine(Root, "src/Ledger.Cli/bin/Release/publish", "dgledger.dll");
 

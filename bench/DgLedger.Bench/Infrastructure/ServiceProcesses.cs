@@ -10,7 +10,7 @@ namespace DgLedger.Bench.Infrastructure;
 public sealed record BenchDatabase(string Name, string ConnectionString);
 
 /// <summary>
-/// The ledger (<c>Ledger.Api.dll</c>) and the agent (<c>Agent.dll</c>) from the Release build, each in its own
+/// The ledger (<c>Ledger.Api.dll</c>) and the agent (<c>Ledger.Agent.dll</c>) from the Release build, each in its own
 /// process and configured by environment variables only, exactly as an operator would run them.
 /// </summary>
 public sealed class ServiceProcesses : IAsyncDisposable

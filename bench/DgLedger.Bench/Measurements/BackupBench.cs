@@ -18,7 +18,7 @@ public static class BackupBench
     private static readonly TimeSpan Timeout = TimeSpan.FromHours(2);
 
     /// <summary>The bare pg_dump compresses as the agent does (its default level), so that row 1 compares like with like.</summary>
-    public static readonly string AgentCompression = $"--compress={new Agent.AgentOptions().CompressionLevel}";
+    public static readonly string AgentCompression = $"--compress={new Ledger.Agent.AgentOptions().CompressionLevel}";
 
     private sealed record AgentRun(Guid Id, string Artifact, long Size, double DurationMs, double VerifyMs, double WallMs, long PeakBytes,
         long BeforeBytes, double FingerprintMs);

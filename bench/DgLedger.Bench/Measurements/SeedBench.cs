@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using DgLedger.Bench.Infrastructure;
 using DgLedger.Bench.Reporting;
-using Ledger.Cli.Seeding;
+using DecisionGraph.Fixtures;
 using Npgsql;
 
 namespace DgLedger.Bench.Measurements;

@@ -1,6 +1,6 @@
 using Ledger.Contracts.Backups;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>Agent-internal step: run pg_dump for an accepted request (durable local queue).</summary>
 public sealed record DumpDatabase(TakeBackup Request);

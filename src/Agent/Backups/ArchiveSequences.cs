@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Ledger.Contracts.Fidelity;
 using Ledger.Postgres;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// Sequences are not transactional: pg_dump and the fingerprint read them at slightly different moments, and a busy

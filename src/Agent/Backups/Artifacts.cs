@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Ledger.Contracts.Backups;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// Where artifacts live in the repository, and the sidecar that marks one complete:

@@ -4,7 +4,7 @@ using Ledger.Contracts.Fidelity;
 using Ledger.Postgres;
 using Npgsql;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// Takes one backup: exports a snapshot, streams <c>pg_dump --format=custom --snapshot</c> through a SHA-256 hasher

@@ -4,7 +4,7 @@ using Ledger.Contracts.Backups;
 using Ledger.Contracts.Fidelity;
 using Ledger.Postgres;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// Verifies a fresh artifact: its bytes re-hash to the recorded SHA-256, and <c>pg_restore --list</c> parses it and

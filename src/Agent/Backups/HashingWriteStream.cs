@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>A write-only stream that hashes (SHA-256) and counts every byte on its way to the inner stream.</summary>
 public sealed class HashingWriteStream(Stream inner) : Stream

@@ -3,7 +3,7 @@ using Ledger.Contracts.Fidelity;
 using Ledger.Postgres.Fidelity;
 using Npgsql;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// A REPEATABLE READ transaction on the source whose snapshot is exported to pg_dump (<c>--snapshot</c>), so that

@@ -1,6 +1,6 @@
 using Ledger.Contracts.Backups;
 
-namespace Agent.Backups;
+namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// A backup in three durable steps, each reporting to the ledger as soon as it ends:

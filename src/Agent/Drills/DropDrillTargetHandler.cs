@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Agent.Restores;
+using Ledger.Agent.Restores;
 using Ledger.Contracts.Drills;
 using Ledger.Postgres;
 using Npgsql;
 
-namespace Agent.Drills;
+namespace Ledger.Agent.Drills;
 
 /// <summary>
 /// Drops a drill target once its drill has ended. The agent re-checks what the ledger decided: it never drops a

@@ -2,7 +2,7 @@ using System.Reflection;
 using Ledger.Contracts.Agents;
 using Wolverine;
 
-namespace Agent.Heartbeats;
+namespace Ledger.Agent.Heartbeats;
 
 /// <summary>Announces the agent, and what it serves, to the ledger at a fixed interval.</summary>
 public sealed class HeartbeatService(IMessageBus bus, AgentOptions options, TimeProvider clock, IHostApplicationLifetime lifetime,

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Ledger.Contracts.Restores;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>
 /// The artifact, checked before anything is touched: it exists, has the recorded size (a truncated file is named as

@@ -3,7 +3,7 @@ using Wolverine;
 using Ledger.Contracts.Agents;
 using Wolverine.Postgresql;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 public static class Configuration
 {

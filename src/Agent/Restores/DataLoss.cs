@@ -1,7 +1,7 @@
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Restores;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>What a target holds now, for a plan: every table's exact row count and the event log's head.</summary>
 public sealed record TargetContents(IReadOnlyList<TableRowCount> Tables, long? EventLogHead);

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>One answer from DecisionGraph: status and body (the body is read as text and parsed by the caller).</summary>
 public sealed record DecisionGraphAnswer(int Status, string Body);

@@ -1,6 +1,6 @@
 using Ledger.Postgres;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>The ledger's own database, which no restore may overwrite (it often shares a server with the application).</summary>
 public sealed class LedgerDatabase(string connectionString)

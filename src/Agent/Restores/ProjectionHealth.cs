@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>
 /// What a look at projections found: missing tables, projections behind the event log, projections that cannot be

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>Which of DecisionGraph's event-log and projection tables a database has.</summary>
 public sealed record ProjectionTables(bool EventLog, bool Cursors, bool Digests, bool Failures)

@@ -1,4 +1,4 @@
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>
 /// The runbook's rule about projections after a restore (pure): rebuild only when the restored projection tables are

@@ -1,6 +1,6 @@
 using Ledger.Contracts.Restores;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>
 /// A restore in durable steps, each reporting to the ledger as soon as it ends:

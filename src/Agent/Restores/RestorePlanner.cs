@@ -3,7 +3,7 @@ using Ledger.Contracts.Restores;
 using Ledger.Postgres;
 using Npgsql;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>
 /// Answers a plan: reads the target (exists, size, sessions, connection settings, every table's row count, the event

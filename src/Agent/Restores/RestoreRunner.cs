@@ -4,7 +4,7 @@ using Ledger.Contracts.Restores;
 using Ledger.Postgres;
 using Npgsql;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>
 /// The restore itself, in two durable steps. Prepare: check the artifact's size and SHA-256 before anything is

@@ -1,6 +1,6 @@
 using Ledger.Contracts.Restores;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 // Agent-internal steps of a restore (durable local queue). Each carries what the next one needs, so a restarted agent
 // picks up where it stopped: a target that was closed is reopened with the settings recorded when it was closed.

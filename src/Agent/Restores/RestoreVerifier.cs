@@ -5,7 +5,7 @@ using Ledger.Postgres;
 using Ledger.Postgres.Fidelity;
 using Npgsql;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>
 /// Verifies a restored target, in the runbook's order: (1) fidelity, the restored database's fingerprint against the

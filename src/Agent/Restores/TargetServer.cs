@@ -2,7 +2,7 @@ using System.Globalization;
 using Ledger.Postgres;
 using Npgsql;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>A target database as the server describes it.</summary>
 public sealed record TargetInfo(bool Exists, bool AllowConnections, int ConnectionLimit, long? SizeBytes, int Sessions);

@@ -1,7 +1,7 @@
 using Ledger.Contracts.Fidelity;
 using Ledger.Contracts.Restores;
 
-namespace Agent.Restores;
+namespace Ledger.Agent.Restores;
 
 /// <summary>What asking DecisionGraph for a rebuild came to.</summary>
 public sealed record RebuildResult(IReadOnlyList<string> Tenants, IReadOnlyList<string> JobIds, bool HealthyAfter,

@@ -1,7 +1,7 @@
-using Agent.Backups;
+using Ledger.Agent.Backups;
 using Ledger.Contracts.Retention;
 
-namespace Agent.Retention;
+namespace Ledger.Agent.Retention;
 
 /// <summary>Deletes an expired artifact and its sidecar, only inside this agent's repository, and reports it.</summary>
 public static class ExpireBackupHandler

@@ -1,3 +1,4 @@
+using Ledger.Client;
 using Ledger.Cli.Client;
 using Ledger.Cli.Common;
 using Ledger.Contracts.Backups;

@@ -1,3 +1,4 @@
+using Ledger.Client;
 using Cocona;
 using Ledger.Cli.Client;
 using Ledger.Cli.Common;

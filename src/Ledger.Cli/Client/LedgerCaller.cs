@@ -1,3 +1,4 @@
+using Ledger.Client;
 using System.Net.Http.Headers;
 using Ledger.Cli.Common;
 using Refit;

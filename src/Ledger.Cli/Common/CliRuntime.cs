@@ -1,3 +1,4 @@
+using Ledger.Client;
 using System.Text.Json;
 using Ledger.Cli.Client;
 

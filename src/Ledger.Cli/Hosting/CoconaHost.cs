@@ -1,5 +1,6 @@
 using Cocona;
 using Cocona.Application;
+using Cocona.Builder;
 using Cocona.Command;
 using Cocona.Command.BuiltIn;
 using Cocona.Command.Dispatcher;
@@ -24,10 +25,10 @@ namespace Ledger.Cli.Hosting;
 /// </summary>
 internal static class CoconaHost
 {
-    public static async Task<int> RunAsync(string[] args, CliRuntime cli)
+    public static async Task<int> RunAsync(string[] args, CliRuntime cli, Action<ICoconaCommandsBuilder> register)
     {
         var builder = new CommandServicesBuilder();
-        builder.ConfigureCocona(args, configureApplication: Commands.Register)
+        builder.ConfigureCocona(args, configureApplication: register)
             .ConfigureServices(services =>
             {
                 services.Configure<CoconaAppOptions>(options =>

@@ -1,3 +1,4 @@
+using Ledger.Testing.Postgres;
 using System.Globalization;
 using Ledger.Postgres;
 using Npgsql;

@@ -1,3 +1,4 @@
+using Ledger.Testing.Postgres;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

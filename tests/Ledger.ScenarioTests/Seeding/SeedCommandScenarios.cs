@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ledger.Cli;
-using Ledger.Cli.Seeding;
+using DecisionGraph.Fixtures;
 using Npgsql;
 
 namespace Ledger.ScenarioTests.Seeding;
@@ -80,7 +80,7 @@ public sealed class when_dgledger_seed_runs_against_a_real_database(SeedingPostg
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, new CliOverrides { Out = stdout, Error = stderr, Environment = _ => null });
+        var code = await DgLedger.Demo.DemoTool.RunAsync(args, new CliOverrides { Out = stdout, Error = stderr, Environment = _ => null });
         return (code, stdout.ToString(), stderr.ToString());
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Ledger.Cli.Seeding;
+using DecisionGraph.Fixtures;
 using Npgsql;
 
 namespace Ledger.ScenarioTests.Seeding;

@@ -1,5 +1,6 @@
+using Ledger.Testing.Postgres;
 using System.Security.Cryptography;
-using Ledger.Cli.Seeding;
+using DecisionGraph.Fixtures;
 using Ledger.Postgres;
 using Npgsql;
 

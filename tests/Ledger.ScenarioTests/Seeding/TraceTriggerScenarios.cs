@@ -1,4 +1,4 @@
-using Ledger.Cli.Seeding;
+using DecisionGraph.Fixtures;
 using Npgsql;
 using NpgsqlTypes;
 

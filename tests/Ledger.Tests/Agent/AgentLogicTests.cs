@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Agent;
-using Agent.Backups;
+using Ledger.Agent;
+using Ledger.Agent.Backups;
 using Ledger.Contracts.Backups;
 
 namespace Ledger.Tests.Agent;

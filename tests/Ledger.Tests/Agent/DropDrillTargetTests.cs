@@ -1,6 +1,6 @@
-using Agent;
-using Agent.Drills;
-using Agent.Restores;
+using Ledger.Agent;
+using Ledger.Agent.Drills;
+using Ledger.Agent.Restores;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Drills;
 using Ledger.Contracts.Restores;

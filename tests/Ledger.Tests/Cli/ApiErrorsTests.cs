@@ -1,3 +1,4 @@
+using Ledger.Client;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;

@@ -1,3 +1,4 @@
+using Ledger.Client;
 using System.Net;
 using System.Net.Http.Json;
 using Ledger.Cli;
@@ -14,11 +15,18 @@ public sealed record CliResult(int ExitCode, string Out, string Error)
 /// <summary>Runs dgledger in-process with captured output and an environment that holds only what the test gives it.</summary>
 public static class CliHarness
 {
-    public static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string?>? environment = null, HttpMessageHandler? handler = null)
+    public static Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string?>? environment = null, HttpMessageHandler? handler = null) =>
+        RunAsync(CliApp.RunAsync, args, environment, handler);
+
+    /// <summary>Runs dgledger-demo (<c>demo</c>, <c>seed</c>) the same way.</summary>
+    public static Task<CliResult> RunDemoToolAsync(string[] args) => RunAsync(DgLedger.Demo.DemoTool.RunAsync, args, null, null);
+
+    private static async Task<CliResult> RunAsync(
+        Func<string[], CliOverrides, Task<int>> app, string[] args, IReadOnlyDictionary<string, string?>? environment, HttpMessageHandler? handler)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, new CliOverrides
+        var code = await app(args, new CliOverrides
         {
             Out = stdout,
             Error = stderr,

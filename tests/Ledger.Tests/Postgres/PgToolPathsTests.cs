@@ -1,3 +1,4 @@
+using Ledger.Testing.Postgres;
 using Ledger.Postgres;
 
 namespace Ledger.Tests.Postgres;

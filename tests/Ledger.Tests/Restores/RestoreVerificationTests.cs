@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Agent;
-using Agent.Restores;
+using Ledger.Agent;
+using Ledger.Agent.Restores;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Fidelity;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Cli.Seeding;
+using DecisionGraph.Fixtures;
 
 namespace Ledger.Tests.Seeding;
 

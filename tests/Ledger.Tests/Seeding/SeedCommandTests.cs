@@ -14,7 +14,7 @@ public sealed class when_seed_is_given_bad_input
     [InlineData("2", "3", "invalid --tenants 3")]
     public async Task it_exits_2_before_connecting_and_names_the_option(string traces, string tenants, string expected)
     {
-        var run = await CliHarness.RunAsync(["seed", "--database-url", Nowhere, "--traces", traces, "--tenants", tenants]);
+        var run = await CliHarness.RunDemoToolAsync(["seed", "--database-url", Nowhere, "--traces", traces, "--tenants", tenants]);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.StartsWith("error: " + expected, run.Error, StringComparison.Ordinal);
@@ -25,7 +25,7 @@ public sealed class when_seed_is_given_bad_input
     [Fact]
     public async Task a_url_that_is_not_postgresql_is_a_usage_error()
     {
-        var run = await CliHarness.RunAsync(["seed", "--database-url", "mysql://root:" + Password + "@db/x", "--traces", "5"]);
+        var run = await CliHarness.RunDemoToolAsync(["seed", "--database-url", "mysql://root:" + Password + "@db/x", "--traces", "5"]);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.StartsWith("error: invalid --database-url", run.Error, StringComparison.Ordinal);
@@ -35,7 +35,7 @@ public sealed class when_seed_is_given_bad_input
     [Fact]
     public async Task without_traces_it_says_the_option_is_required()
     {
-        var run = await CliHarness.RunAsync(["seed", "--database-url", Nowhere]);
+        var run = await CliHarness.RunDemoToolAsync(["seed", "--database-url", Nowhere]);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
         Assert.Contains("'--traces' is required", run.Error, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class when_seed_is_given_bad_input
     [Fact]
     public async Task an_unreachable_server_exits_7_and_shows_the_url_without_its_password()
     {
-        var run = await CliHarness.RunAsync(["seed", "--database-url", Nowhere, "--traces", "5"]);
+        var run = await CliHarness.RunDemoToolAsync(["seed", "--database-url", Nowhere, "--traces", "5"]);
 
         Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
         Assert.Contains("error: cannot reach PostgreSQL at postgresql://dg@127.0.0.1:1/dg", run.Error, StringComparison.Ordinal);

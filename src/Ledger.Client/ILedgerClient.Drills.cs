@@ -1,7 +1,7 @@
 using Ledger.Contracts.Drills;
 using Refit;
 
-namespace Ledger.Cli.Client;
+namespace Ledger.Client;
 
 /// <summary>Restore drills.</summary>
 public partial interface ILedgerClient

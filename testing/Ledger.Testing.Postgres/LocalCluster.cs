@@ -1,3 +1,4 @@
+using Ledger.Postgres;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -6,7 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace Ledger.Postgres;
+namespace Ledger.Testing.Postgres;
 
 /// <summary>
 /// A throwaway cluster from the local binaries, in <c>{root}/{prefix}-{pid}-{random}</c>: <c>data/</c>, <c>sock/</c>,

@@ -1,4 +1,4 @@
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>What to seed. The same options always produce the same rows.</summary>
 public sealed record SeedOptions

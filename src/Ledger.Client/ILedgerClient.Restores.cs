@@ -2,7 +2,7 @@ using Ledger.Contracts.Common;
 using Ledger.Contracts.Restores;
 using Refit;
 
-namespace Ledger.Cli.Client;
+namespace Ledger.Client;
 
 /// <summary>Restores and restore plans.</summary>
 public partial interface ILedgerClient

@@ -1,10 +1,11 @@
+using Ledger.Postgres;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using DotNet.Testcontainers.Builders;
 using Npgsql;
 using Testcontainers.PostgreSql;
 
-namespace Ledger.Postgres;
+namespace Ledger.Testing.Postgres;
 
 /// <summary>How <see cref="PostgresProvisioner.AcquireAsync"/> looks for a PostgreSQL.</summary>
 public sealed record PostgresProvisionOptions

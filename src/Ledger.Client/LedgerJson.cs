@@ -4,7 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Ledger.Contracts.Gates;
 using Refit;
 
-namespace Ledger.Cli.Client;
+namespace Ledger.Client;
 
 /// <summary>JSON as ASP.NET Core writes it (web defaults: camelCase, case-insensitive reads).</summary>
 public static class LedgerJson

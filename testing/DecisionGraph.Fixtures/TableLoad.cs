@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>
 /// One table's bulk load: its own connection and transaction, the table locked until commit, one binary COPY. Until

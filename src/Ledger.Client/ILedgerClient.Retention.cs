@@ -1,7 +1,7 @@
 using Ledger.Contracts.Retention;
 using Refit;
 
-namespace Ledger.Cli.Client;
+namespace Ledger.Client;
 
 public partial interface ILedgerClient
 {

@@ -1,4 +1,4 @@
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 // One record per table row, in the column order of fixtures/decisiongraph/schema.sql. Times that the schema stores
 // as timestamptz are UTC DateTimes; the event log's own times are ISO-8601 text, as producers send them.

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Ledger.Postgres;
 using Npgsql;
 
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>
 /// Fills an empty database with a deterministic DecisionGraph-shaped data set (see <see cref="DecisionGraphGenerator"/>),

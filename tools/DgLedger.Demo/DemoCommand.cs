@@ -1,10 +1,12 @@
+using Ledger.Cli;
+using Ledger.Testing.Stack;
 using System.Diagnostics;
 using Cocona;
 using Ledger.Cli.Common;
 using Ledger.Contracts.Common;
 using Ledger.Postgres;
 
-namespace Ledger.Cli.Demo;
+namespace DgLedger.Demo;
 
 /// <summary>
 /// <c>dgledger demo</c>: the whole chain on this machine with no configuration. A private PostgreSQL, a sample

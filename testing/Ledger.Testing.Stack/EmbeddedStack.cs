@@ -1,7 +1,8 @@
+using Ledger.Testing.Postgres;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using Agent;
+using Ledger.Agent;
 using Ledger.Api;
 using Ledger.Contracts.Agents;
 using Ledger.Postgres;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
-namespace Ledger.Cli.Demo;
+namespace Ledger.Testing.Stack;
 
 /// <summary>
 /// A database an embedded agent should manage. <see cref="Settings"/> are further keys of its
@@ -109,7 +110,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
     public static async Task<string> CreateDecisionGraphSourceAsync(PostgresInstance postgres, string name, int traces, CancellationToken ct = default)
     {
         var connectionString = await postgres.CreateDatabaseAsync(name, ct);
-        await Seeding.DecisionGraphSeeder.SeedAsync(connectionString, new Seeding.SeedOptions { Traces = traces }, ct: ct);
+        await DecisionGraph.Fixtures.DecisionGraphSeeder.SeedAsync(connectionString, new DecisionGraph.Fixtures.SeedOptions { Traces = traces }, ct: ct);
         return connectionString;
     }
 
@@ -126,7 +127,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
         return connectionString;
     }
 
-    private static IEnumerable<string> Roles() => Contracts.Common.Roles.All;
+    private static IEnumerable<string> Roles() => global::Ledger.Contracts.Common.Roles.All;
 
     private Dictionary<string, string?> LedgerSettings()
     {

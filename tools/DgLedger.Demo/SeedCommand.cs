@@ -1,10 +1,12 @@
+using Ledger.Cli;
+using DecisionGraph.Fixtures;
 using System.Net.Sockets;
 using Cocona;
 using Ledger.Cli.Common;
 using Ledger.Postgres;
 using Npgsql;
 
-namespace Ledger.Cli.Seeding;
+namespace DgLedger.Demo;
 
 /// <summary>
 /// <c>dgledger seed</c>: create the DecisionGraph-shaped schema in a database and fill it with deterministic Bogus data

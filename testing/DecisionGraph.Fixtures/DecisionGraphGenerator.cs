@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>
 /// Makes a DecisionGraph-shaped data set from a seed and streams it, row by row, into an <see cref="IDecisionGraphSink"/>.

@@ -1,8 +1,8 @@
 using Npgsql;
 using NpgsqlTypes;
-using Schema = Ledger.Cli.Seeding.DecisionGraphSchema;
+using Schema = DecisionGraph.Fixtures.DecisionGraphSchema;
 
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>
 /// Streams the generator's rows into PostgreSQL: one binary COPY per table, each on its own connection, all open at

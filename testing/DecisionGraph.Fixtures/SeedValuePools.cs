@@ -1,7 +1,7 @@
 using System.Text;
 using Bogus.DataSets;
 
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>
 /// Realistic values made once with Bogus data sets (names in several scripts, e-mails, companies, lorem, cities),

@@ -1,7 +1,7 @@
 using Ledger.Contracts.Gates;
 using Refit;
 
-namespace Ledger.Cli.Client;
+namespace Ledger.Client;
 
 /// <summary>Pre-upgrade gates, for pipelines.</summary>
 public partial interface ILedgerClient

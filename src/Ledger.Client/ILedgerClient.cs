@@ -3,7 +3,7 @@ using Ledger.Contracts.Backups;
 using Ledger.Contracts.Common;
 using Refit;
 
-namespace Ledger.Cli.Client;
+namespace Ledger.Client;
 
 /// <summary>The ledger's HTTP API, as the CLI calls it. Every call needs a bearer token except the health check.</summary>
 public partial interface ILedgerClient

@@ -1,4 +1,4 @@
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>The DecisionGraph-shaped schema (fixtures/decisiongraph/schema.sql, embedded) and the names in it.</summary>
 public static class DecisionGraphSchema

@@ -1,7 +1,8 @@
+using Ledger.Postgres;
 using System.Collections.Concurrent;
 using Npgsql;
 
-namespace Ledger.Postgres;
+namespace Ledger.Testing.Postgres;
 
 /// <summary>Where a <see cref="PostgresInstance"/> came from.</summary>
 public enum PostgresInstanceKind

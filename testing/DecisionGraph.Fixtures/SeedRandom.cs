@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using Bogus;
 
-namespace Ledger.Cli.Seeding;
+namespace DecisionGraph.Fixtures;
 
 /// <summary>
 /// Every random choice the seeder makes, drawn from one seeded Bogus <see cref="Randomizer"/> in a fixed order, so a

@@ -1,0 +1,1 @@
+return await DgLedger.Demo.DemoTool.RunAsync(args);
