@@ -22,24 +22,7 @@ public static class DropDrillTargetHandler
             return $"agent '{options.Id}' does not manage {target.Environment}/{target.HostDatabase}, the server the target is on";
         }
 
-        if (!PgIdentifier.IsValid(target.Database))
-        {
-            return $"'{target.Database}' is not a valid database name";
-        }
-
-        if (target.Database == host.MaintenanceDatabase)
-        {
-            return $"'{target.Database}' is the maintenance database the agent works from";
-        }
-
-        if (ledger.Is(host.ConnectionString, target.Database))
-        {
-            return $"'{target.Database}' is the ledger's own database";
-        }
-
-        var managed = options.Databases.FirstOrDefault(d =>
-            PgConnectionStrings.DatabaseOf(d.ConnectionString) == target.Database && PgConnectionStrings.SameServer(d.ConnectionString, host.ConnectionString));
-        return managed is null ? null : $"'{target.Database}' is {managed.Environment}/{managed.Name}, a database this agent manages";
+        return TargetGuards.Refusal(host, target.Database, TargetGuards.Use.Drop, options, ledger);
     }
 
     public static async Task<object> Handle(DropDrillTarget command, AgentOptions options, LedgerDatabase ledger, TimeProvider clock,

@@ -37,14 +37,9 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         async Task<object[]> RefuseAsync(string reason) =>
             await ArtifactFailureAsync(step, checksum) ?? [Failed(step, RestoreStages.Preflight, reason, null, false)];
 
-        if (target.Database == host.MaintenanceDatabase)
+        if (TargetGuards.Refusal(host, target.Database, TargetGuards.Use.Overwrite, options, ledger) is { } refusal)
         {
-            return await RefuseAsync($"'{target.Database}' is the maintenance database the agent works from on this server; it cannot be a restore target.");
-        }
-
-        if (ledger.Is(host.ConnectionString, target.Database))
-        {
-            return await RefuseAsync($"'{target.Database}' is the ledger's own database; it is never a restore target.");
+            return await RefuseAsync($"{refusal}; it cannot be a restore target.");
         }
 
         TargetServer server;

@@ -5,7 +5,7 @@ using Wolverine.Postgresql;
 
 namespace Ledger.Agent.Restores;
 
-public static class Configuration
+public static class RestoresConfiguration
 {
     /// <summary>The restore services; <paramref name="ledgerConnectionString"/> names the database no restore may overwrite.</summary>
     public static IServiceCollection AddRestores(this IServiceCollection services, string ledgerConnectionString)
