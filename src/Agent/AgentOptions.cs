@@ -32,7 +32,8 @@ public sealed class ManagedDatabaseOptions
     /// <summary>How long a restore waits for projection health to come back clean after asking for a rebuild.</summary>
     public TimeSpan RebuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone);
+    public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone,
+        PgConnectionStrings.DatabaseOf(ConnectionString) is { } real && real != Name ? real : null);
 }
 
 /// <summary>The agent's settings (section <c>Agent</c>, plus <c>ConnectionStrings:Ledger</c>), validated at start.</summary>

@@ -14,7 +14,7 @@ namespace Ledger.Agent.Restores;
 /// <c>pg_restore --clean --if-exists --no-owner --no-privileges --jobs N</c> into it, then put the target's previous
 /// connection settings back whatever pg_restore did.
 /// </summary>
-public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, LedgerDatabase ledger,
+public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, TargetGuards guards,
     TimeProvider clock, ILogger<RestoreRunner> log)
 {
     /// <summary>How long closing the target waits for its sessions to end.</summary>
@@ -37,7 +37,12 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         async Task<object[]> RefuseAsync(string reason) =>
             await ArtifactFailureAsync(step, checksum) ?? [Failed(step, RestoreStages.Preflight, reason, null, false)];
 
-        if (TargetGuards.Refusal(host, target.Database, TargetGuards.Use.Overwrite, options, ledger) is { } refusal)
+        if (target.ManagedElsewhere is { } elsewhere)
+        {
+            return await RefuseAsync($"'{target.Database}' is {elsewhere}, managed in another environment: the ledger should have refused this restore");
+        }
+
+        if (await guards.RefusalAsync(host, target, TargetGuards.Use.Overwrite, ct) is { } refusal)
         {
             return await RefuseAsync($"{refusal}; it cannot be a restore target.");
         }

@@ -11,6 +11,8 @@ public static class RestoresConfiguration
     public static IServiceCollection AddRestores(this IServiceCollection services, string ledgerConnectionString)
     {
         services.AddSingleton(new LedgerDatabase(ledgerConnectionString));
+        services.AddSingleton(new ServerIdentity());
+        services.AddSingleton<TargetGuards>();
         services.AddSingleton<DecisionGraphClient>();
         services.AddSingleton<RestoreRunner>();
         services.AddSingleton<RestoreVerifier>();
