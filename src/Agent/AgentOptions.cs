@@ -28,8 +28,13 @@ public sealed class ManagedDatabaseOptions
     public List<string> DecisionGraphTenants { get; set; } = [];
     /// <summary>Whether a restore may ask DecisionGraph to rebuild projections that are missing, behind or untrusted.</summary>
     public bool AllowProjectionRebuild { get; set; } = true;
-    /// <summary>How long a restore waits for projection health to come back clean after asking for a rebuild.</summary>
+    /// <summary>How long a restore waits for one DecisionGraph replay job (catch_up or rebuild) to end.</summary>
     public TimeSpan RebuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How often a replay job is polled (GET /api/v1/admin/replays/{job_id}). DecisionGraph allows 60 admin requests a
+    /// minute per account and tenant (rate_limiter.ex), so the default stays well under it.
+    /// </summary>
+    public TimeSpan ReplayPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone);
 }
@@ -137,6 +142,11 @@ public sealed class AgentOptions
         if (db.DecisionGraphTenants.Any(string.IsNullOrWhiteSpace))
         {
             return "DecisionGraphTenants must not contain empty names";
+        }
+
+        if (db.ReplayPollInterval <= TimeSpan.Zero)
+        {
+            return "ReplayPollInterval must be positive";
         }
 
         return db.RebuildTimeout <= TimeSpan.Zero ? "RebuildTimeout must be positive" : null;

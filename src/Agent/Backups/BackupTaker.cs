@@ -59,6 +59,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
                 var fingerprinting = snapshot.FingerprintAsync(ct);
                 result = await runner.RunAsync(command, hashing, ct);
                 fingerprint = await fingerprinting;
+                fingerprint = fingerprint with { Marks = await snapshot.MarksAsync(ct) };
                 await hashing.FlushAsync(ct);
                 file.Flush(flushToDisk: true);
                 sha256 = hashing.HexDigest();

@@ -73,6 +73,12 @@ public sealed class SourceSnapshot : IAsyncDisposable
     /// </summary>
     public Task<DatabaseFingerprint> FingerprintAsync(CancellationToken ct) => Fingerprinter.CaptureAsync(_connection, ct);
 
+    /// <summary>
+    /// DecisionGraph's newest rows in the same snapshot (<see cref="Restores.Plausibility"/>): what a restore of this
+    /// backup must find again. Null for a database that is not DecisionGraph's.
+    /// </summary>
+    public Task<DecisionGraphMarks?> MarksAsync(CancellationToken ct) => Restores.Plausibility.ReadAsync(_connection, ct);
+
     public async ValueTask DisposeAsync()
     {
         try
