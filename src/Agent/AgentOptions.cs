@@ -22,6 +22,11 @@ public sealed class ManagedDatabaseOptions
     public string MaintenanceDatabase { get; set; } = "postgres";
     /// <summary>Base URL of the DecisionGraph serving this database; when set, restores into it check the application too.</summary>
     public string? DecisionGraphUrl { get; set; }
+    /// <summary>
+    /// Base URL of a DecisionGraph that serves this database's drill targets (scratch databases on its server), so that a
+    /// drill runs the same DecisionGraph checks as a restore. Uses <see cref="DecisionGraphToken"/>.
+    /// </summary>
+    public string? DrillDecisionGraphUrl { get; set; }
     /// <summary>Bearer token for <see cref="DecisionGraphUrl"/> (an admin token, for rebuilds). A secret: never logged, never sent to the ledger.</summary>
     public string? DecisionGraphToken { get; set; }
     /// <summary>Tenants whose projection health is checked after a restore; empty means every tenant in the event log.</summary>
@@ -126,16 +131,21 @@ public sealed class AgentOptions
             return $"MaintenanceDatabase '{db.MaintenanceDatabase}' is not a valid identifier";
         }
 
-        if (db.DecisionGraphUrl is { Length: > 0 } url)
+        foreach (var (key, value) in new[] { ("DecisionGraphUrl", db.DecisionGraphUrl), ("DrillDecisionGraphUrl", db.DrillDecisionGraphUrl) })
         {
+            if (value is not { Length: > 0 } url)
+            {
+                continue;
+            }
+
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                return "DecisionGraphUrl must be an absolute http(s) URL";
+                return $"{key} must be an absolute http(s) URL";
             }
 
             if (string.IsNullOrWhiteSpace(db.DecisionGraphToken))
             {
-                return "DecisionGraphToken is required when DecisionGraphUrl is set";
+                return $"DecisionGraphToken is required when {key} is set";
             }
         }
 

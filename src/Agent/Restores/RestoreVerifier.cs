@@ -48,7 +48,7 @@ public sealed class RestoreVerifier(AgentOptions options, DecisionGraphClient de
         var target = request.Target;
         var host = options.Find(target.Environment, target.HostDatabase)!;
         var connection = PgConnectionStrings.WithDatabase(host.ConnectionString, target.Database);
-        var application = Application.For(target, target.Managed ? options.Find(target.Environment, target.Database) : null);
+        var application = Application.For(target, target.Managed ? options.Find(target.Environment, target.Database) : null, host);
         var total = Stopwatch.StartNew();
         var checks = new List<VerificationCheck>();
 
@@ -355,14 +355,21 @@ public sealed class RestoreVerifier(AgentOptions options, DecisionGraphClient de
     private sealed record Application(string? NotConfigured, Uri? BaseUrl, string? Token, IReadOnlyList<string> Tenants, bool AllowRebuild,
         TimeSpan ReplayTimeout, TimeSpan ReplayPollInterval)
     {
-        public static Application For(RestoreTarget target, ManagedDatabaseOptions? managed) =>
-            managed is { DecisionGraphUrl: { Length: > 0 } url, DecisionGraphToken: { Length: > 0 } token }
-                ? new Application(null, DecisionGraphClient.BaseOf(url), token, managed.DecisionGraphTenants, managed.AllowProjectionRebuild,
-                    managed.RebuildTimeout, managed.ReplayPollInterval)
+        /// <summary>
+        /// A managed target's own DecisionGraphUrl; for a scratch target (a drill's), the DrillDecisionGraphUrl of the
+        /// managed database whose server holds it.
+        /// </summary>
+        public static Application For(RestoreTarget target, ManagedDatabaseOptions? managed, ManagedDatabaseOptions host)
+        {
+            var (source, url) = managed is not null ? (managed, managed.DecisionGraphUrl) : (host, host.DrillDecisionGraphUrl);
+            return url is { Length: > 0 } && source.DecisionGraphToken is { Length: > 0 } token
+                ? new Application(null, DecisionGraphClient.BaseOf(url), token, source.DecisionGraphTenants, source.AllowProjectionRebuild,
+                    source.RebuildTimeout, source.ReplayPollInterval)
                 : new Application(managed is null
-                        ? $"{target.Database} is not a managed database, so no DecisionGraph is configured for it"
+                        ? $"{target.Database} is not a managed database and {target.Environment}/{host.Name} names no DrillDecisionGraphUrl, so no DecisionGraph is configured for it"
                         : $"no DecisionGraph URL is configured for {target.Environment}/{target.Database}",
                     null, null, [], false, TimeSpan.Zero, TimeSpan.Zero);
+        }
 
         // A record prints its members; the token must never be printed.
         public override string ToString() => $"Application {{ BaseUrl = {BaseUrl}, Token = *** }}";

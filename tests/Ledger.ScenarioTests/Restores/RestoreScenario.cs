@@ -21,11 +21,12 @@ public sealed class RestoreScenario(LedgerFixture fixture)
 
     public string TargetConnectionString => fixture.Stack.Postgres.ConnectionStringFor(LedgerFixture.RestoreTarget);
 
-    /// <summary>A fresh, verified backup of the DecisionGraph-shaped source.</summary>
-    public async Task<RestorePoint> TakeSourceBackupAsync()
+    /// <summary>A fresh, verified backup of the DecisionGraph source (or of another one of the fixture's sources).</summary>
+    public async Task<RestorePoint> TakeSourceBackupAsync(string environment = LedgerFixture.RestoreSourceEnvironment,
+        string database = LedgerFixture.RestoreSourceDatabase)
     {
-        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", LedgerFixture.RestoreSourceEnvironment,
-            "--db", LedgerFixture.RestoreSourceDatabase, "--wait", "--timeout", "2m", "--json");
+        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", environment,
+            "--db", database, "--wait", "--timeout", "2m", "--json");
         Assert.True(take.ExitCode == ExitCodes.Ok, $"backup: exit {take.ExitCode}: {take.Error}");
         var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
         Assert.Equal(BackupStatuses.Verified, backup.Status);
@@ -103,6 +104,14 @@ public sealed class RestoreScenario(LedgerFixture fixture)
         }
 
         await ExecuteAsServerAsync($"ALTER DATABASE {LedgerFixture.RestoreTarget} WITH ALLOW_CONNECTIONS true CONNECTION LIMIT -1");
+    }
+
+    public async Task<T> ScalarOnTargetAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TargetConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     public async Task ExecuteOnTargetAsync(string sql)
