@@ -53,9 +53,14 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
             await command.ExecuteScalarAsync();
         });
 
-        // What was restored is exactly the source (checked here independently of the agent's own fidelity check).
+        // What was restored is the source (checked here independently of the agent's own fidelity check), except what
+        // DecisionGraph wrote once verification called it: replay runs, and the runtime cursor and SLA sweep of its
+        // workflow reads. That is why the agent fingerprints before any DecisionGraph call.
         var diff = FingerprintComparer.Compare(source, await _scenario.TargetFingerprintAsync());
-        Assert.True(diff.Identical, JsonSerializer.Serialize(diff));
+        Assert.Equal(["dg_projection_runs", "dg_workflow_actions", "dg_workflow_items", "dg_workflow_notifications", "dg_workflow_runtime"],
+            diff.Tables.Select(t => t.Table).Order());
+        Assert.Empty(diff.Sequences);
+        Assert.Empty(diff.Schema);
 
         // Every check, in the runbook's order: the database's own first, then SELF_HOSTED_INSTALL.md's smoke tests.
         Assert.Equal(
