@@ -41,6 +41,16 @@ public sealed class ManagedDatabaseOptions
     /// </summary>
     public TimeSpan ReplayPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A command (program and arguments, no shell) that stops DecisionGraph or blocks its writes before a restore into
+    /// this database; run with <see cref="HookTimeout"/>, recorded with its output tail. Unset: the step is recorded as manual.
+    /// </summary>
+    public List<string> StopCommand { get; set; } = [];
+    /// <summary>A command that restarts DecisionGraph after a restore into this database, before verification.</summary>
+    public List<string> RestartCommand { get; set; } = [];
+    /// <summary>How long <see cref="StopCommand"/> and <see cref="RestartCommand"/> may run.</summary>
+    public TimeSpan HookTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone);
 }
 
@@ -152,6 +162,11 @@ public sealed class AgentOptions
         if (db.DecisionGraphTenants.Any(string.IsNullOrWhiteSpace))
         {
             return "DecisionGraphTenants must not contain empty names";
+        }
+
+        if (db.HookTimeout <= TimeSpan.Zero)
+        {
+            return "HookTimeout must be positive";
         }
 
         if (db.ReplayPollInterval <= TimeSpan.Zero)

@@ -45,6 +45,12 @@ public sealed class LedgerFixture : IAsyncLifetime
     /// <summary>Where a drill of <see cref="BehindSource"/> restores to, served by <see cref="DrillDecisionGraph"/>.</summary>
     public static readonly string BehindDrillTarget = BehindSource + "_drill";
 
+    /// <summary>A managed target whose StopCommand and RestartCommand are the scripts in <see cref="Hooks"/>.</summary>
+    public const string HookedTarget = "dg_hooked";
+
+    /// <summary>The hook scripts and the marker file that makes the restart hook write into the target.</summary>
+    public Restores.HookScripts Hooks { get; private set; } = null!;
+
     /// <summary>The DecisionGraph double serving <see cref="RestoreTarget"/>.</summary>
     public DecisionGraphDouble DecisionGraph { get; private set; } = null!;
 
@@ -73,6 +79,7 @@ public sealed class LedgerFixture : IAsyncLifetime
             var failing = await Restores.DecisionGraphSources.FailingAsync(pg, FailingSource, schema);
             var unknown = await Restores.DecisionGraphSources.UnknownSchemaAsync(pg, UnknownSchemaSource, schema);
             var seeded = await EmbeddedStack.CreateDecisionGraphSourceAsync(pg, SeededDatabase, SeededTraces);
+            Hooks = Restores.HookScripts.Write(pg.ConnectionString, DecisionGraphToken);
             DecisionGraph = await DecisionGraphDouble.StartAsync(pg.ConnectionStringFor(RestoreTarget), DoubleOptions);
             DrillDecisionGraph = await DecisionGraphDouble.StartAsync(pg.ConnectionStringFor(BehindDrillTarget), DoubleOptions);
             var off = new Dictionary<string, string?> { ["Schedule"] = "off" };
@@ -93,6 +100,14 @@ public sealed class LedgerFixture : IAsyncLifetime
                     ["DecisionGraphToken"] = DecisionGraphToken,
                     ["RebuildTimeout"] = "00:00:05",
                     ["ReplayPollInterval"] = "00:00:00.100",
+                }),
+            new EmbeddedDatabase(RestoreEnvironment, HookedTarget, pg.ConnectionStringFor(HookedTarget), Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
+                new Dictionary<string, string?>(off)
+                {
+                    ["StopCommand:0"] = Hooks.Stop,
+                    ["RestartCommand:0"] = Hooks.Restart,
+                    ["HookTimeout"] = "00:00:30",
+                    ["DecisionGraphToken"] = DecisionGraphToken, // no URL: only so that a printed token is scrubbed
                 }),
             new EmbeddedDatabase(CasesEnvironment, BehindSource, behind, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
                 new Dictionary<string, string?>(off)
@@ -120,6 +135,8 @@ public sealed class LedgerFixture : IAsyncLifetime
         {
             await DrillDecisionGraph.DisposeAsync();
         }
+
+        Hooks?.Dispose();
     }
 
     public IDocumentStore Store => Stack.Ledger.Services.GetRequiredService<IDocumentStore>();

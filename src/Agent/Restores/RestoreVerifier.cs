@@ -50,7 +50,12 @@ public sealed class RestoreVerifier(AgentOptions options, DecisionGraphClient de
         var connection = PgConnectionStrings.WithDatabase(host.ConnectionString, target.Database);
         var application = Application.For(target, target.Managed ? options.Find(target.Environment, target.Database) : null, host);
         var total = Stopwatch.StartNew();
-        var checks = new List<VerificationCheck>();
+        var checks = new List<VerificationCheck>
+        {
+            step.StopStep ?? new VerificationCheck(RestoreHooks.Stop, CheckOutcomes.Skipped, "not recorded (the restore was started by an older agent)", [], 0),
+            // BACKUP_AND_RESTORE.md: restart the application after the restore, then verify.
+            await RestoreHooks.RunAsync(RestoreHooks.Restart, request, target.Managed ? options.Find(target.Environment, target.Database) : null, ct),
+        };
 
         // ---- what the database says, before any DecisionGraph call -------------------------------------------------
         checks.Add(await FidelityAsync(request.Backup.Fingerprint, connection, ct));

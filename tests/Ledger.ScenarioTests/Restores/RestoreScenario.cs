@@ -47,6 +47,15 @@ public sealed class RestoreScenario(LedgerFixture fixture)
         fixture.RunCliAsync(Roles.Operator, ["restore", backupId.ToString(), "--target-db", LedgerFixture.RestoreTarget,
             "--confirm", LedgerFixture.RestoreTarget, "--env", LedgerFixture.RestoreEnvironment, "--wait", "--timeout", "2m", "--json", .. extra]);
 
+    /// <summary>The same into another target of rs-test, dropped and created empty first.</summary>
+    public async Task<CliRun> RestoreIntoFreshAsync(Guid backupId, string target)
+    {
+        await fixture.Stack.Postgres.DropDatabaseAsync(target);
+        await fixture.Stack.Postgres.CreateDatabaseAsync(target);
+        return await fixture.RunCliAsync(Roles.Operator, ["restore", backupId.ToString(), "--target-db", target,
+            "--confirm", target, "--env", LedgerFixture.RestoreEnvironment, "--wait", "--timeout", "2m", "--json"]);
+    }
+
     public static RestoreView ViewOf(CliRun run)
     {
         Assert.False(string.IsNullOrWhiteSpace(run.Out), $"no JSON on stdout; exit {run.ExitCode}: {run.Error}");
@@ -104,6 +113,15 @@ public sealed class RestoreScenario(LedgerFixture fixture)
         }
 
         await ExecuteAsServerAsync($"ALTER DATABASE {LedgerFixture.RestoreTarget} WITH ALLOW_CONNECTIONS true CONNECTION LIMIT -1");
+    }
+
+    public async Task<T> ScalarOnSourceAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(
+            fixture.Stack.Postgres.ConnectionStringFor(LedgerFixture.RestoreSourceDatabase)) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     public async Task<T> ScalarOnTargetAsync<T>(string sql)

@@ -64,10 +64,15 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
 
         // Every check, in the runbook's order: the database's own first, then SELF_HOSTED_INSTALL.md's smoke tests.
         Assert.Equal(
-            [CheckNames.Fidelity, CheckNames.Plausibility, CheckNames.ProjectionState, CheckNames.ApplicationHealth, CheckNames.ProjectionCatchUp,
-             CheckNames.ApplicationProjections, CheckNames.ProjectionRebuild, CheckNames.OperatorConsole, CheckNames.TraceRead],
+            ["stop-application", "restart-application", CheckNames.Fidelity, CheckNames.Plausibility, CheckNames.ProjectionState,
+             CheckNames.ApplicationHealth, CheckNames.ProjectionCatchUp, CheckNames.ApplicationProjections, CheckNames.ProjectionRebuild,
+             CheckNames.OperatorConsole, CheckNames.TraceRead],
             view.Checks.Select(c => c.Name));
-        Assert.All(view.Checks, c => Assert.Equal(CheckOutcomes.Passed, c.Outcome));
+        // No StopCommand or RestartCommand for this target: both steps are recorded as manual.
+        Assert.All(view.Checks.Take(2), c => Assert.Equal(CheckOutcomes.Skipped, c.Outcome));
+        Assert.All(view.Checks.Take(2), c => Assert.StartsWith("manual step:", c.Detail));
+        Assert.All(view.Checks.Skip(2), c => Assert.Equal(CheckOutcomes.Passed, c.Outcome));
+        Assert.All(view.Checks.Skip(3), c => Assert.True(c.DurationMs >= 0));
         Assert.Equal((false, false), (view.Rebuild!.Needed, view.Rebuild.Requested));
         // DecisionGraph was asked for a catch_up per tenant (projection workers do not start by themselves), never a rebuild.
         Assert.Equal(2L, await _scenario.ScalarOnTargetAsync<long>(
@@ -487,6 +492,61 @@ public sealed class when_decisiongraph_is_not_healthy_after_a_restore(LedgerFixt
 
         Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ApplicationProjections].Outcome);
         Assert.Contains(fixture.DecisionGraph.Requests, r => r.Status == 429);
+    }
+}
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_a_restore_runs_its_hooks(LedgerFixture fixture)
+{
+    private readonly RestoreScenario _scenario = new(fixture);
+
+    [Fact]
+    public async Task the_stop_and_restart_commands_are_automated_steps_with_their_output_tail_and_no_secret()
+    {
+        File.Delete(fixture.Hooks.Marker);
+        var backup = await _scenario.TakeSourceBackupAsync();
+
+        var run = await _scenario.RestoreIntoFreshAsync(backup.Id, LedgerFixture.HookedTarget);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Out} {run.Error}");
+        var view = RestoreScenario.ViewOf(run);
+        var stop = view.Checks.Single(c => c.Name == "stop-application");
+        var restart = view.Checks.Single(c => c.Name == "restart-application");
+        Assert.Equal((CheckOutcomes.Passed, $"automated step: '{fixture.Hooks.Stop}' exited 0"), (stop.Outcome, stop.Detail));
+        Assert.Equal([$"stopping decisiongraph before restore {view.Id} into {LedgerFixture.HookedTarget}", "using token=***"], stop.Findings);
+        Assert.Equal(CheckOutcomes.Passed, restart.Outcome);
+        Assert.Contains($"restarting decisiongraph on {LedgerFixture.HookedTarget} (restart-application)", restart.Findings);
+        Assert.DoesNotContain(LedgerFixture.DecisionGraphToken, run.Out + run.Error);
+        Assert.Equal(CheckOutcomes.Passed, view.Checks.Single(c => c.Name == CheckNames.Plausibility).Outcome);
+    }
+
+    [Fact]
+    public async Task a_target_with_rows_newer_than_its_backup_fails_plausibility_naming_both_values()
+    {
+        var backup = await _scenario.TakeSourceBackupAsync();
+        // What the backup recorded at its snapshot: the source's newest event (nothing writes to the source meanwhile).
+        var newest = await _scenario.ScalarOnSourceAsync<long>("select max(log_seq) from dg_event_log");
+        var recorded = await _scenario.ScalarOnSourceAsync<string>("select recorded_at from dg_event_log order by log_seq desc limit 1");
+        await File.WriteAllTextAsync(fixture.Hooks.Marker, "write");
+        try
+        {
+            var run = await _scenario.RestoreIntoFreshAsync(backup.Id, LedgerFixture.HookedTarget);
+
+            Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
+            var view = RestoreScenario.ViewOf(run);
+            var plausibility = view.Checks.Single(c => c.Name == CheckNames.Plausibility);
+            Assert.Equal(CheckOutcomes.Failed, plausibility.Outcome);
+            Assert.Contains("the restored database is newer than its backup", plausibility.Detail);
+            Assert.Contains($"event log_seq {newest + 1} after the backup's {newest}", plausibility.Detail);
+            Assert.Contains($"event recorded_at 2026-04-02T00:00:00.5Z after the backup's {recorded}", plausibility.Detail);
+            Assert.Contains(plausibility.Findings, f => f.StartsWith($"newest event: restored log_seq {newest + 1} of tenant default", StringComparison.Ordinal));
+            Assert.Contains("decisiongraph ingested an event while starting", view.Checks.Single(c => c.Name == "restart-application").Findings);
+            Assert.Contains(CheckNames.Plausibility, view.FailureReason);
+        }
+        finally
+        {
+            File.Delete(fixture.Hooks.Marker);
+        }
     }
 }
 
