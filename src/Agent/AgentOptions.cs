@@ -48,6 +48,13 @@ public sealed class ManagedDatabaseOptions
     public List<string> StopCommand { get; set; } = [];
     /// <summary>A command that restarts DecisionGraph after a restore into this database, before verification.</summary>
     public List<string> RestartCommand { get; set; } = [];
+    /// <summary>
+    /// Fetch DecisionGraph's workflow exports (GET /api/v1/admin/workflows/{id}/export, with <see cref="DecisionGraphToken"/>)
+    /// of the open workflows and of those changed since the previous backup, and store them with each backup.
+    /// </summary>
+    public bool ExportWorkflows { get; set; }
+    /// <summary>At most this many exports per backup (the oldest-changed open workflows are left out first).</summary>
+    public int MaxExports { get; set; } = 500;
     /// <summary>How long <see cref="StopCommand"/> and <see cref="RestartCommand"/> may run.</summary>
     public TimeSpan HookTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -162,6 +169,11 @@ public sealed class AgentOptions
         if (db.DecisionGraphTenants.Any(string.IsNullOrWhiteSpace))
         {
             return "DecisionGraphTenants must not contain empty names";
+        }
+
+        if (db.ExportWorkflows && (string.IsNullOrWhiteSpace(db.DecisionGraphUrl) || db.MaxExports < 1))
+        {
+            return "ExportWorkflows needs DecisionGraphUrl (and MaxExports of at least 1)";
         }
 
         if (db.HookTimeout <= TimeSpan.Zero)

@@ -42,6 +42,9 @@ public sealed class LedgerFixture : IAsyncLifetime
     public const string FailingSource = "dg_failing";
     /// <summary>A schema DgLedger does not know: a later migration version and a renamed column.</summary>
     public const string UnknownSchemaSource = "dg_unknown";
+    /// <summary>A healthy source whose backups fetch DecisionGraph's workflow exports from <see cref="SourceDecisionGraph"/>.</summary>
+    public const string ExportingSource = "dg_exporting";
+
     /// <summary>Where a drill of <see cref="BehindSource"/> restores to, served by <see cref="DrillDecisionGraph"/>.</summary>
     public static readonly string BehindDrillTarget = BehindSource + "_drill";
 
@@ -53,6 +56,9 @@ public sealed class LedgerFixture : IAsyncLifetime
 
     /// <summary>The DecisionGraph double serving <see cref="RestoreTarget"/>.</summary>
     public DecisionGraphDouble DecisionGraph { get; private set; } = null!;
+
+    /// <summary>The DecisionGraph double serving <see cref="ExportingSource"/> (the live application backups export from).</summary>
+    public DecisionGraphDouble SourceDecisionGraph { get; private set; } = null!;
 
     /// <summary>The DecisionGraph double serving drill targets of <see cref="CasesEnvironment"/>.</summary>
     public DecisionGraphDouble DrillDecisionGraph { get; private set; } = null!;
@@ -78,7 +84,9 @@ public sealed class LedgerFixture : IAsyncLifetime
             var behind = await Restores.DecisionGraphSources.BehindAsync(pg, BehindSource, schema);
             var failing = await Restores.DecisionGraphSources.FailingAsync(pg, FailingSource, schema);
             var unknown = await Restores.DecisionGraphSources.UnknownSchemaAsync(pg, UnknownSchemaSource, schema);
+            var exporting = await Restores.DecisionGraphSources.HealthyAsync(pg, ExportingSource, schema);
             var seeded = await EmbeddedStack.CreateDecisionGraphSourceAsync(pg, SeededDatabase, SeededTraces);
+            SourceDecisionGraph = await DecisionGraphDouble.StartAsync(exporting, DoubleOptions);
             Hooks = Restores.HookScripts.Write(pg.ConnectionString, DecisionGraphToken);
             DecisionGraph = await DecisionGraphDouble.StartAsync(pg.ConnectionStringFor(RestoreTarget), DoubleOptions);
             DrillDecisionGraph = await DecisionGraphDouble.StartAsync(pg.ConnectionStringFor(BehindDrillTarget), DoubleOptions);
@@ -117,6 +125,13 @@ public sealed class LedgerFixture : IAsyncLifetime
                     ["RebuildTimeout"] = "00:00:05",
                     ["ReplayPollInterval"] = "00:00:00.100",
                 }),
+            new EmbeddedDatabase(CasesEnvironment, ExportingSource, exporting, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
+                new Dictionary<string, string?>(off)
+                {
+                    ["DecisionGraphUrl"] = SourceDecisionGraph.Url.ToString(),
+                    ["DecisionGraphToken"] = DecisionGraphToken,
+                    ["ExportWorkflows"] = "true",
+                }),
             new EmbeddedDatabase(CasesEnvironment, FailingSource, failing, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
             new EmbeddedDatabase(CasesEnvironment, UnknownSchemaSource, unknown, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
         ];
@@ -134,6 +149,11 @@ public sealed class LedgerFixture : IAsyncLifetime
         if (DrillDecisionGraph is not null)
         {
             await DrillDecisionGraph.DisposeAsync();
+        }
+
+        if (SourceDecisionGraph is not null)
+        {
+            await SourceDecisionGraph.DisposeAsync();
         }
 
         Hooks?.Dispose();

@@ -79,6 +79,10 @@ public sealed class SourceSnapshot : IAsyncDisposable
     /// </summary>
     public Task<DecisionGraphMarks?> MarksAsync(CancellationToken ct) => Restores.Plausibility.ReadAsync(_connection, ct);
 
+    /// <summary>The workflows whose DecisionGraph exports go with this backup (<see cref="CompanionExports.ChooseAsync"/>), in this snapshot.</summary>
+    public Task<IReadOnlyList<(string Tenant, string WorkflowId)>> ExportCandidatesAsync(DateTimeOffset? since, int max, CancellationToken ct) =>
+        CompanionExports.ChooseAsync(_connection, since, max, ct);
+
     public async ValueTask DisposeAsync()
     {
         try
