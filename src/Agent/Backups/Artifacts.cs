@@ -89,9 +89,9 @@ public static class Artifacts
     /// Renames <paramref name="from"/> to <paramref name="to"/> and fsyncs their directory, so the new name survives a
     /// power loss as well as the bytes it points to.
     /// </summary>
-    public static void MoveDurably(string from, string to)
+    public static void MoveDurably(string from, string to, bool overwrite = false)
     {
-        File.Move(from, to);
+        File.Move(from, to, overwrite);
         SyncDirectory(Path.GetDirectoryName(to)!);
     }
 
