@@ -40,6 +40,7 @@ public static class LedgerHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<Http.LockTimeouts>();
         builder.Services.AddOpenApi();
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddSchedules(builder.Configuration);
@@ -91,6 +92,7 @@ public static class LedgerHost
         builder.Services.AddOperatorConsole();
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseRequestBodyLimit(options.MaxRequestBodyBytes);
         app.UseStatusCodePages();
         app.UseAuthentication();
