@@ -40,6 +40,27 @@ public sealed class when_the_compliance_report_reads_its_inputs(ConsoleFixture f
         Assert.Contains(sparing.Backups, b => b.Id == fixture.History.OldGateBackup);
     }
 
+    [Fact]
+    public async Task the_inputs_of_a_few_databases_give_each_of_them_the_line_of_the_whole_report()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var since = now.AddDays(-365);
+        var policy = new DrillPolicy(30, 3600, 1.0);
+        await using var session = fixture.Store.QuerySession();
+        var whole = DrillCompliance.Compute(await ComplianceInputsQuery.LoadAsync(session, since, CancellationToken.None), policy, since, now);
+        Assert.True(whole.Lines.Count >= 4);
+
+        // Two databases at a time, as the overview pages them.
+        foreach (var chunk in whole.Lines.Select(l => (l.Environment, l.Database)).Chunk(2))
+        {
+            var inputs = await ComplianceInputsQuery.LoadForAsync(session, since, chunk, CancellationToken.None);
+            var lines = DrillCompliance.Compute(inputs, policy, since, now).Lines.Where(l => chunk.Contains((l.Environment, l.Database)));
+            Assert.Equal(
+                JsonSerializer.Serialize(whole.Lines.Where(l => chunk.Contains((l.Environment, l.Database)))),
+                JsonSerializer.Serialize(lines));
+        }
+    }
+
     /// <summary>
     /// The sparing query selects a restore point's times from PostgreSQL columns, which keep microseconds; the documents
     /// keep .NET's 100 ns ticks. Only a time printed to the seventh decimal could tell them apart.

@@ -47,6 +47,12 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: the console's browser tests need Debian's Chromium "
+                                                + "(apt-get install chromium; .ci/run installs it when absent).");
+        }
+
         Stack = await EmbeddedStack.StartAsync(async pg =>
         [
             new EmbeddedDatabase(Environment, Database, await EmbeddedStack.CreateSampleSourceAsync(pg, Database)),

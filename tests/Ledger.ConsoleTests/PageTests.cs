@@ -45,7 +45,17 @@ public sealed class when_an_operator_looks_at_the_console(ConsoleFixture fixture
 
         var agents = await page.Locator("#agents tbody tr").AllInnerTextsAsync();
         Assert.Contains(agents, a => a.Contains("embedded-agent", StringComparison.Ordinal) && a.Contains("live", StringComparison.Ordinal));
-        Assert.Equal("NOT COMPLIANT", await page.InnerTextAsync("#overall"));
+        // Every database's colours are the report's verdicts: the failed controls of each row are those of dgledger report drills.
+        var cli = await fixture.RunCliAsync(Roles.Reader, "report", "drills", "--format", "json");
+        var report = JsonSerializer.Deserialize<DrillComplianceReport>(cli.Out, Json)!;
+        Assert.Equal(report.Lines.Count, await page.Locator("#databases tbody tr").CountAsync());
+        foreach (var line in report.Lines)
+        {
+            var failed = string.Join(" ", line.Controls.Where(c => !c.Passed).Select(c => c.Control));
+            var cell = await page.Locator(Row(line.Environment, line.Database)).Locator("td:nth-child(7)").InnerTextAsync();
+            Assert.Equal((line.Compliant ? "PASS" : "FAIL") + (failed.Length > 0 ? " " + failed : ""), cell.Trim());
+        }
+
         await Screenshots.TakeAsync(page, "overview");
     }
 

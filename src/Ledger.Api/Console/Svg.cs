@@ -177,5 +177,7 @@ public static class Svg
     }
 
     private static string Axis(double v) =>
-        v >= 100 ? v.ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture);
+        v >= 100 ? v.ToString("0", CultureInfo.InvariantCulture)
+        : v >= 10 ? v.ToString("0.#", CultureInfo.InvariantCulture)
+        : v.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -5,6 +5,7 @@ using Ledger.Contracts.Agents;
 using Ledger.Contracts.Drills;
 using Ledger.Contracts.Gates;
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Ledger.Api.OperatorConsole.Pages;
@@ -23,30 +24,63 @@ public sealed record OverviewRow(DatabaseCompliance Line, string? Role, DrillMar
 public sealed record AgentRow(AgentStatus Agent, bool Alive);
 
 /// <summary>
-/// <c>/ui</c>: every environment and database with its newest verified restore point, last drill, newest gate, missed
-/// schedules and agent, coloured by the compliance report's own controls (<see cref="DrillCompliance"/> over the report's
-/// default window, from <see cref="ComplianceInputsQuery"/>: the figures of <c>dgledger report drills</c>).
+/// <c>/ui?page=N</c>: every environment and database, <see cref="PageSize"/> at a time, with its newest verified restore
+/// point, last drill, newest gate, missed schedules and agent, coloured by the compliance report's own controls: the lines
+/// <see cref="DrillCompliance.Compute"/> gives over the report's default window for these databases, from
+/// <see cref="ComplianceInputsQuery.LoadForAsync"/> (a database's line depends on its own history only, so each is the
+/// line <c>dgledger report drills</c> prints). A page reads its databases' restore points alone, through the
+/// (environment, database, timestamp, id) index, however many databases the ledger has.
 /// </summary>
 public sealed class IndexModel(IQuerySession session, IConfiguration configuration, LedgerOptions options, TimeProvider time) : PageModel
 {
+    public const int PageSize = 25;
     public static readonly TimeSpan MissedWindow = TimeSpan.FromDays(7);
 
+    [FromQuery(Name = "page")] public int PageNumber { get; set; } = 1;
+
     public DateTimeOffset Now { get; private set; }
-    public DrillComplianceReport Report { get; private set; } = null!;
+    public DrillPolicy Policy { get; private set; } = null!;
+    public DateTimeOffset Since { get; private set; }
+    public int DatabaseCount { get; private set; }
+    public bool HasMore { get; private set; }
     public IReadOnlyList<OverviewRow> Rows { get; private set; } = [];
     public IReadOnlyList<AgentRow> Agents { get; private set; } = [];
 
-    public async Task OnGetAsync(CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        Now = time.GetUtcNow();
-        var since = Now - DrillReportEndpoint.DefaultWindow;
-        var inputs = await ComplianceInputsQuery.LoadAsync(session, since, ct);
-        Report = DrillCompliance.Compute(inputs, DrillOptions.From(configuration), since, Now);
+        if (PageNumber < 1)
+        {
+            return BadRequest();
+        }
 
+        Now = time.GetUtcNow();
+        Since = Now - DrillReportEndpoint.DefaultWindow;
+        Policy = DrillOptions.From(configuration);
+
+        // Every database the report could name: those with restore points, those agents announce, those with a drill or
+        // a gate in the window. A database none of these knows in the window gets no line (as in the report) and is skipped.
+        var agents = await session.Query<AgentStatus>().ToListAsync(ct);
+        // Drills and gates are few (one per drill run, one per release): read whole.
+        var drilled = await session.Query<DrillView>().Where(x => x.StartedAt >= Since).ToListAsync(ct);
+        var gated = await session.Query<GateView>().Where(x => x.RequestedAt >= Since.AddDays(-2)).ToListAsync(ct);
+        var candidates = (await ComplianceInputsQuery.DatabasesAsync(session, ct))
+            .Concat(agents.SelectMany(a => a.Databases).Select(d => (d.Environment, d.Name)))
+            .Concat(drilled.Select(d => (d.Environment, d.Database)))
+            .Concat(gated.Select(g => (g.Environment, g.Database)))
+            .Distinct()
+            .OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal)
+            .ToList();
+        DatabaseCount = candidates.Count;
+        var page = candidates.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
+        HasMore = candidates.Count > PageNumber * PageSize;
+
+        var inputs = await ComplianceInputsQuery.LoadForAsync(session, Since, page, ct);
+        var report = DrillCompliance.Compute(inputs, Policy, Since, Now);
+        var wanted = page.ToHashSet();
         var missedSince = Now - MissedWindow;
         Rows =
         [
-            .. Report.Lines.Select(line => new OverviewRow(
+            .. report.Lines.Where(l => wanted.Contains((l.Environment, l.Database))).Select(line => new OverviewRow(
                 line,
                 inputs.Agents.SelectMany(a => a.Databases).FirstOrDefault(d => d.Environment == line.Environment && d.Name == line.Database)?.Role,
                 line.Drills.OrderBy(d => d.At).LastOrDefault(),
@@ -58,8 +92,9 @@ public sealed class IndexModel(IQuerySession session, IConfiguration configurati
         ];
         Agents =
         [
-            .. inputs.Agents.OrderBy(a => a.Id, StringComparer.Ordinal).Select(a => new AgentRow(a,
+            .. agents.OrderBy(a => a.Id, StringComparer.Ordinal).Select(a => new AgentRow(a,
                 a.Environments.Any(e => AgentLiveness.Of([a], e, options.AgentTimeout, Now).Alive))),
         ];
+        return Page();
     }
 }

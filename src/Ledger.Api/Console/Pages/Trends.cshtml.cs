@@ -42,8 +42,16 @@ public sealed class TrendsModel(IQuerySession session, IConfiguration configurat
             .OrderByDescending(x => x.RequestedAt).Take(Points).ToListAsync(ct);
     }
 
+    /// <summary>The unit the size chart is drawn in: the largest backup's.</summary>
+    public (string Name, double Bytes) SizeUnit() => Backups.Select(b => b.SizeBytes ?? 0).DefaultIfEmpty(0).Max() switch
+    {
+        < 1L << 20 => ("KiB", 1024.0),
+        < 1L << 30 => ("MiB", 1048576.0),
+        _ => ("GiB", 1073741824.0),
+    };
+
     public Series SizeSeries() => new("size", "size",
-        [.. Backups.Select(b => new Mark(b.Timestamp, b.SizeBytes!.Value / 1048576.0, $"{Display.When(b.Timestamp)}: {Display.Bytes(b.SizeBytes)} ({b.Trigger})", $"/ui/backups/{b.Id}", Display.Tone(b.Status)))]);
+        [.. Backups.Select(b => new Mark(b.Timestamp, b.SizeBytes!.Value / SizeUnit().Bytes, $"{Display.When(b.Timestamp)}: {Display.Bytes(b.SizeBytes)} ({b.Trigger})", $"/ui/backups/{b.Id}", Display.Tone(b.Status)))]);
 
     public Series DurationSeries() => new("duration", "duration",
         [.. Backups.Select(b => new Mark(b.Timestamp, b.DurationMs!.Value / 1000.0, $"{Display.When(b.Timestamp)}: {Display.Ms(b.DurationMs)} ({b.Trigger})", $"/ui/backups/{b.Id}", Display.Tone(b.Status)))]);
