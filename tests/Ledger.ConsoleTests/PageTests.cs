@@ -146,8 +146,22 @@ public sealed class when_an_operator_looks_at_the_console(ConsoleFixture fixture
             Assert.InRange(p.Y, box.Y, box.Y + box.Height);
         }
 
+        await Screenshots.TakeAsync(page, "trends-live");
+
+        // Fifteen months of (synthetic) history: the newest 200 backups taken, three drills and the target between them.
+        await page.GotoAsync(fixture.Url($"/ui/db/{SyntheticHistory.Environment}/{SyntheticHistory.Database}/trends").ToString());
+        Assert.Equal(TrendsPoints, await page.Locator("#chart-size svg circle.point").CountAsync());
+        Assert.Equal(3, await page.Locator("#chart-rto svg circle.point.drill").CountAsync());
+        Assert.Equal(1, await page.Locator("#chart-rto svg line.target").CountAsync());
         await Screenshots.TakeAsync(page, "trends");
+
+        await page.GotoAsync(fixture.Url($"/ui/db/{SyntheticHistory.Environment}/{SyntheticHistory.Database}").ToString());
+        Assert.Equal(50, await page.Locator("#timeline tbody tr[data-kind='scheduled backup']").CountAsync());
+        Assert.True(await page.Locator("#older").CountAsync() == 1);
+        await Screenshots.TakeAsync(page, "timeline-history");
     }
+
+    private const int TrendsPoints = Ledger.Api.OperatorConsole.Pages.TrendsModel.Points;
 
     [Fact]
     public async Task the_compliance_page_shows_the_figures_of_dgledger_report_drills()

@@ -22,11 +22,12 @@ public static partial class ConsolePages
         var (env, db) = LedgerState.Probe;
         var requests = ctx.Options.Smoke ? 10 : 300;
         var state = $"{loaded.Backups:N0} backups, {loaded.Events:N0} events";
+        var databases = Math.Max(1, loaded.Backups / LedgerState.BackupsPerDatabase);
         using var browser = await SignInAsync(services, ctx.Cancellation);
 
         var pages = new (string Id, string Name, string Path, string Marker)[]
         {
-            ("7f", $"console overview `/ui` (every database's compliance line; {state})", "/ui", "id=\"databases\""),
+            ("7f", $"console overview `/ui`, first page (up to 25 of the {databases:N0} databases, each with its compliance line over 365 days; {state})", "/ui", "id=\"databases\""),
             ("7g", "console timeline `/ui/db/{env}/{db}`, first page (50 backups and what happened among them)", $"/ui/db/{env}/{db}", "data-kind="),
             ("7h", "console timeline, page 10", $"/ui/db/{env}/{db}?page=10", "data-kind="),
             ("7i", "console trends `/ui/db/{env}/{db}/trends` (200 backups charted)", $"/ui/db/{env}/{db}/trends", "circle class=\"point"),

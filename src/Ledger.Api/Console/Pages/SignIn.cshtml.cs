@@ -35,15 +35,15 @@ public sealed class SignInModel(IOptionsMonitor<BearerTokenOptions> tokens) : Pa
             return Page();
         }
 
-        await HttpContext.SignInAsync(Configuration.Scheme, Configuration.PrincipalFor(match, digest),
+        await HttpContext.SignInAsync(ConsoleConfiguration.Scheme, ConsoleConfiguration.PrincipalFor(match, digest),
             new AuthenticationProperties { IsPersistent = false, AllowRefresh = false });
         return LocalRedirect(SafeReturn(ReturnUrl));
     }
 
     /// <summary>Back to the console page that asked for the sign-in, never anywhere else.</summary>
     public static string SafeReturn(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url.StartsWith(Configuration.PathBase, StringComparison.Ordinal)
+        returnUrl is { Length: > 0 } url && url.StartsWith(ConsoleConfiguration.PathBase, StringComparison.Ordinal)
                                           && !url.StartsWith("//", StringComparison.Ordinal) && !url.Contains('\\', StringComparison.Ordinal)
             ? url
-            : Configuration.PathBase;
+            : ConsoleConfiguration.PathBase;
 }

@@ -7,11 +7,11 @@ namespace Ledger.Api.OperatorConsole.Pages;
 /// <summary><c>POST /ui/signout</c> (with its antiforgery token) ends the session; a GET changes nothing.</summary>
 public sealed class SignOutModel : PageModel
 {
-    public IActionResult OnGet() => Redirect(Configuration.PathBase);
+    public IActionResult OnGet() => Redirect(ConsoleConfiguration.PathBase);
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(Configuration.Scheme);
-        return Redirect(Configuration.PathBase + "/signin");
+        await HttpContext.SignOutAsync(ConsoleConfiguration.Scheme);
+        return Redirect(ConsoleConfiguration.PathBase + "/signin");
     }
 }

@@ -15,7 +15,7 @@ namespace Ledger.Api.OperatorConsole;
 /// The cookie carries the token's SHA-256 (inside the data-protected ticket), and every request checks that a configured
 /// token still has it, so removing a token from <c>Auth:Tokens</c> ends its console sessions too.
 /// </summary>
-public static class Configuration
+public static class ConsoleConfiguration
 {
     public const string Scheme = "DgLedgerConsole";
     public const string Policy = "console";
