@@ -201,6 +201,7 @@ public static class BenchRun
             Progress.Say("starting a ledger on the loaded state");
             await using var ledger = await ServiceProcesses.StartAsync(ctx.Layout, connection, [], ctx.WorkDirectory, "ledger-queries", ctx.Cancellation);
             await LedgerQueries.RunAsync(ctx, ledger, loaded);
+            await ConsolePages.RunAsync(ctx, ledger, loaded);
         });
     }
 

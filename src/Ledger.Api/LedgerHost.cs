@@ -9,6 +9,7 @@ using Ledger.Api.Health;
 using Ledger.Api.Retention;
 using Ledger.Api.Schedules;
 using Ledger.Api.Http;
+using Ledger.Api.OperatorConsole;
 using Ledger.Api.Restores;
 using Ledger.Contracts.Agents;
 using Marten;
@@ -91,6 +92,7 @@ public static class LedgerHost
             opts.Transports.GetOrCreate<PostgresqlTransport>().AutoProvision = true;
         });
         builder.Services.AddWolverineHttp();
+        builder.Services.AddOperatorConsole();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -105,6 +107,7 @@ public static class LedgerHost
             http.RequireAuthorizeOnAll();
             http.RejectUnparseableQueryValues = true;
         });
+        app.MapOperatorConsole();
         return app;
     }
 }

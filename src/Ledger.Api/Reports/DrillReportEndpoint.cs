@@ -2,10 +2,7 @@ using System.Globalization;
 using Ledger.Api.Auth;
 using Ledger.Api.Drills;
 using Ledger.Api.Http;
-using Ledger.Contracts.Agents;
-using Ledger.Contracts.Backups;
 using Ledger.Contracts.Drills;
-using Ledger.Contracts.Gates;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -58,16 +55,8 @@ public static class DrillReportEndpoint
         }
 
         var policy = DrillOptions.From(configuration);
-        var agents = await session.Query<AgentStatus>().ToListAsync(ct);
-        // A day's backup can be a few hours before the window's first full day; gates may point at slightly older backups.
-        var backupsFrom = from.AddDays(-2);
-        var inWindow = await session.Query<RestorePoint>().Where(x => x.Timestamp >= backupsFrom).ToListAsync(ct);
-        var verified = await session.Query<RestorePoint>().Where(x => x.Status == BackupStatuses.Verified).ToListAsync(ct);
-        var drills = await session.Query<DrillView>().Where(x => x.StartedAt >= from).ToListAsync(ct);
-        var gates = await session.Query<GateView>().Where(x => x.RequestedAt >= backupsFrom).ToListAsync(ct);
-
-        var backups = inWindow.Concat(verified).DistinctBy(b => b.Id).ToList();
-        var report = DrillCompliance.Compute(new ComplianceInputs(agents, backups, drills, gates), policy, from, now,
+        var inputs = await ComplianceInputsQuery.LoadAsync(session, from, ct);
+        var report = DrillCompliance.Compute(inputs, policy, from, now,
             string.IsNullOrWhiteSpace(env) ? null : env);
         return Results.Ok(report);
     }
