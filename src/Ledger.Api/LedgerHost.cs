@@ -43,6 +43,8 @@ public static class LedgerHost
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddSchedules(builder.Configuration);
         builder.Services.AddRetention(builder.Configuration);
+        Metrics.Configuration.AddMetrics(builder.Services, builder.Configuration);
+        Notifications.Configuration.AddNotifications(builder.Services, builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
@@ -58,9 +60,13 @@ public static class LedgerHost
                 store.AddGates();
                 Ledger.Api.Drills.Configuration.AddDrills(store);
                 store.AddRestores();
+                Metrics.Configuration.AddMetrics(store);
+                Notifications.Configuration.AddNotifications(store);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
+            // Runs the event subscriptions (Notifications/): work that follows the log after commit.
+            .AddAsyncDaemon(options.SoloNode ? JasperFx.Events.Daemon.DaemonMode.Solo : JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine(w =>
             {
                 w.MessageStorageSchemaName = "ledger_messages";
@@ -85,6 +91,7 @@ public static class LedgerHost
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             // Create the queue tables (ledger's and, for sending, the agents') on demand.
             opts.Transports.GetOrCreate<PostgresqlTransport>().AutoProvision = true;
+            Notifications.Configuration.AddNotifications(opts, Notifications.NotificationOptions.From(builder.Configuration));
         });
         builder.Services.AddWolverineHttp();
 
@@ -95,6 +102,7 @@ public static class LedgerHost
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealth();
+        Metrics.Configuration.MapMetrics(app);
         app.MapWolverineEndpoints(http =>
         {
             http.RequireAuthorizeOnAll();
