@@ -36,6 +36,7 @@ public static class AgentHost
         builder.Services.AddSingleton<BackupVerifier>();
         builder.Services.AddRestores(ledgerConnection);
         builder.Services.AddHostedService<HeartbeatService>();
+        Doctor.Configuration.AddDoctor(builder.Services);
 
         builder.UseWolverine(opts =>
         {
@@ -56,6 +57,7 @@ public static class AgentHost
             opts.PublishMessage<BackupVerified>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishMessage<BackupVerificationFailed>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishRestoreReports();
+            Doctor.Configuration.PublishDoctorReports(opts);
             opts.PublishMessage<Ledger.Contracts.Retention.BackupExpired>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishMessage<Ledger.Contracts.Drills.DrillTargetDropped>().ToPostgresqlQueue(Queues.Ledger);
             opts.PublishMessage<Ledger.Contracts.Drills.DrillTargetDropFailed>().ToPostgresqlQueue(Queues.Ledger);

@@ -62,6 +62,7 @@ public static class LedgerHost
                 store.AddRestores();
                 Metrics.Configuration.AddMetrics(store);
                 Notifications.Configuration.AddNotifications(store);
+                Doctor.Configuration.AddDoctor(store);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Ledger.Agent;
+using Ledger.Agent.Doctor;
+using Ledger.Cli;
+using Ledger.Contracts.Common;
+using Ledger.Contracts.Doctor;
+using Ledger.Postgres;
+
+namespace Ledger.ScenarioTests.Observability;
+
+[Collection(ObservabilityCollection.Name)]
+public sealed class when_the_doctor_examines_the_stack(ObservabilityFixture fixture)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    [Fact]
+    public async Task a_healthy_environment_passes_every_check_and_exits_0()
+    {
+        var run = await fixture.RunCliAsync(Roles.Reader, "doctor", "--env", ObservabilityFixture.Environment, "--json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Error}{run.Out}");
+        var report = JsonSerializer.Deserialize<DoctorReport>(run.Out, Json)!;
+        Assert.True(report.Healthy);
+        Assert.All(report.Checks, c => Assert.NotEqual(DoctorVerdicts.Fail, c.Verdict));
+        var names = report.Checks.Select(c => (c.Scope, c.Name)).ToHashSet();
+        Assert.Contains(("ledger", "reachable"), names);
+        Assert.Contains(("ledger", "database"), names);
+        Assert.Contains(("agent embedded-agent", "heartbeat"), names);
+        Assert.Contains(("agent embedded-agent", "clock"), names);
+        Assert.Contains(("agent embedded-agent", "pg_dump"), names);
+        Assert.Contains(("agent embedded-agent", "repository"), names);
+        foreach (var check in new[] { "reachable", "version", "backup rights", "restore rights", "schedule" })
+        {
+            Assert.Contains(("obs/app", check), names);
+        }
+
+        Assert.DoesNotContain(report.Checks, c => c.Scope.StartsWith("obs-", StringComparison.Ordinal)); // --env obs only
+    }
+
+    [Fact]
+    public async Task an_unreachable_database_fails_its_check_with_the_fix_and_exits_12()
+    {
+        var run = await fixture.RunCliAsync(Roles.Reader, "doctor", "--env", ObservabilityFixture.BrokenEnvironment);
+
+        Assert.Equal(ExitCodes.DoctorFailed, run.ExitCode);
+        var line = run.Out.Split('\n').Single(l => l.StartsWith("obs-broken/gone", StringComparison.Ordinal) && l.Contains("reachable"));
+        Assert.Contains("fail", line);
+        Assert.Contains("Check that the server is up", line);
+        Assert.DoesNotContain("not-a-real-secret-77", run.Out + run.Error);
+        Assert.Contains("checks failed", run.Out);
+    }
+
+    [Fact]
+    public async Task the_agent_side_reports_a_missing_pg_dump()
+    {
+        var empty = Directory.CreateTempSubdirectory("dgledger-nobin-").FullName;
+        try
+        {
+            var checks = await Doctor(pgBinDir: empty).RunAsync(ObservabilityFixture.Environment, new Dictionary<string, long>(), CancellationToken.None);
+
+            var pgDump = checks.Single(c => c.Name == "pg_dump");
+            Assert.Equal(DoctorVerdicts.Fail, pgDump.Verdict);
+            Assert.Contains("has no pg_dump", pgDump.Detail);
+            Assert.Contains("apt-get install postgresql-client", pgDump.Fix);
+            Assert.Equal(DoctorVerdicts.Fail, checks.Single(c => c is { Scope: "obs/app", Name: "version" }).Verdict);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task the_agent_side_reports_an_unwritable_repository()
+    {
+        var file = Path.GetTempFileName(); // a regular file: nothing can be created beneath it, not even by root
+        try
+        {
+            var checks = await Doctor(repository: Path.Combine(file, "repo")).RunAsync(ObservabilityFixture.Environment, new Dictionary<string, long>(),
+                CancellationToken.None);
+
+            var repository = checks.Single(c => c.Name == "repository");
+            Assert.Equal(DoctorVerdicts.Fail, repository.Verdict);
+            Assert.Contains("is not writable", repository.Detail);
+            Assert.Contains("Agent:Repository", repository.Fix);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task the_agent_side_reports_a_server_newer_than_its_pg_dump_and_says_which_package_to_install()
+    {
+        // A bin directory whose pg_dump reports version 13 (a wrapper script) next to the real pg_restore.
+        var real = PgToolPaths.Locate();
+        var bin = Directory.CreateTempSubdirectory("dgledger-oldbin-").FullName;
+        try
+        {
+            var wrapper = Path.Combine(bin, "pg_dump");
+            await File.WriteAllTextAsync(wrapper, "#!/bin/sh\necho 'pg_dump (PostgreSQL) 13.14'\n");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.CreateSymbolicLink(Path.Combine(bin, "pg_restore"), real.PgRestore);
+
+            var checks = await Doctor(pgBinDir: bin).RunAsync(ObservabilityFixture.Environment, new Dictionary<string, long>(), CancellationToken.None);
+
+            var version = checks.Single(c => c is { Scope: "obs/app", Name: "version" });
+            Assert.Equal(DoctorVerdicts.Fail, version.Verdict);
+            Assert.Matches(@"pg_dump 13 cannot dump a PostgreSQL \d+ server", version.Detail);
+            Assert.Matches(@"apt-get install postgresql-client-\d+", version.Fix);
+            Assert.Equal(DoctorVerdicts.Ok, checks.Single(c => c.Name == "pg_dump").Verdict); // it runs; it is only too old
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
+        }
+    }
+
+    /// <summary>The agent's doctor over the fixture's obs/app database, with one setting changed.</summary>
+    private AgentDoctor Doctor(string? pgBinDir = null, string? repository = null)
+    {
+        var options = new AgentOptions
+        {
+            Id = "doctor-test",
+            Repository = repository ?? fixture.Stack.Repository,
+            PgBinDir = pgBinDir,
+            Databases =
+            [
+                new ManagedDatabaseOptions
+                {
+                    Name = ObservabilityFixture.Database,
+                    Environment = ObservabilityFixture.Environment,
+                    ConnectionString = fixture.Stack.Postgres.ConnectionStringFor("obs_app"),
+                },
+            ],
+        };
+        return new AgentDoctor(options, PgProcessRunner.Default);
+    }
+}
