@@ -47,7 +47,7 @@ public sealed class ObservabilityFixture : IAsyncLifetime
             new EmbeddedDatabase(Environment, Database, await EmbeddedStack.CreateSampleSourceAsync(pg, "obs_app")),
             new EmbeddedDatabase(BrokenEnvironment, Gone, Unreachable),
             new EmbeddedDatabase(FailEnvironment, Gone, Unreachable),
-        ], ledgerSettings: settings);
+        ], logLevel: System.Environment.GetEnvironmentVariable("OBS_LOG") ?? "Warning", ledgerSettings: settings);
     }
 
     public async Task DisposeAsync()

@@ -17,7 +17,7 @@ public sealed record NotificationMarker(string Id, DateTimeOffset Value);
 /// (no passed drill within <c>Drills:CadenceDays</c>). Each is announced once per occurrence: a marker remembers the
 /// heartbeat (or the last passed drill) it was announced for.
 /// </summary>
-public static class SilenceWatch
+public static class WatchForSilenceHandler
 {
     public static async Task<OutgoingMessages> Handle(WatchForSilence watch, IDocumentSession session, LedgerOptions ledger,
         IConfiguration configuration, CancellationToken ct)
@@ -87,7 +87,7 @@ public static class SilenceWatch
     }
 }
 
-/// <summary>Runs <see cref="SilenceWatch"/> every <c>Notifications:WatchInterval</c> when any webhook is configured.</summary>
+/// <summary>Runs <see cref="WatchForSilenceHandler"/> every <c>Notifications:WatchInterval</c> when any webhook is configured.</summary>
 public sealed class SilenceWatchService(IMessageBus bus, NotificationOptions options, TimeProvider clock, IHostApplicationLifetime lifetime,
     ILogger<SilenceWatchService> log) : BackgroundService
 {

@@ -11,7 +11,7 @@ namespace Ledger.Api.Notifications;
 /// and one <see cref="DeliverWebhook"/> message each, in one transaction (the outbox). The delivery id is derived from the
 /// notification and the webhook, so a redelivered notification changes nothing.
 /// </summary>
-public static class NotificationRouter
+public static class NotificationRaisedHandler
 {
     public static async Task<OutgoingMessages> Handle(NotificationRaised raised, NotificationOptions options, IDocumentSession session,
         DateTimeOffset now, CancellationToken ct)
