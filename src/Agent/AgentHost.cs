@@ -50,17 +50,11 @@ public static class AgentHost
             }
 
             // Everything the agent learns goes to the ledger, which appends it to the right stream.
-            opts.PublishMessage<AgentHeartbeat>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishMessage<BackupStarted>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishMessage<BackupTaken>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishMessage<BackupFailed>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishMessage<BackupVerified>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishMessage<BackupVerificationFailed>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishRestoreReports();
-            Doctor.Configuration.PublishDoctorReports(opts);
-            opts.PublishMessage<Ledger.Contracts.Retention.BackupExpired>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishMessage<Ledger.Contracts.Drills.DrillTargetDropped>().ToPostgresqlQueue(Queues.Ledger);
-            opts.PublishMessage<Ledger.Contracts.Drills.DrillTargetDropFailed>().ToPostgresqlQueue(Queues.Ledger);
+            opts.Publish(rule =>
+            {
+                rule.MessagesImplementing<IAgentReport>();
+                rule.ToPostgresqlQueue(Queues.Ledger);
+            });
 
             opts.Durability.Mode = options.SoloNode ? DurabilityMode.Solo : DurabilityMode.Balanced;
             opts.Policies.UseDurableLocalQueues();

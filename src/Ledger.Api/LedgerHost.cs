@@ -39,6 +39,7 @@ public static class LedgerHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<Http.LockTimeouts>();
         builder.Services.AddOpenApi();
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddSchedules(builder.Configuration);
@@ -97,6 +98,7 @@ public static class LedgerHost
         builder.Services.AddWolverineHttp();
 
         var app = builder.Build();
+        app.UseExceptionHandler();
         app.UseRequestBodyLimit(options.MaxRequestBodyBytes);
         app.UseStatusCodePages();
         app.UseAuthentication();

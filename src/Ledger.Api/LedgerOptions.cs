@@ -6,7 +6,8 @@ public sealed record LedgerOptions(
     TimeSpan AgentTimeout,
     long MaxRequestBodyBytes,
     bool SoloNode,
-    TimeSpan QueuePollingInterval)
+    TimeSpan QueuePollingInterval,
+    TimeSpan LockWait)
 {
     public static LedgerOptions From(IConfiguration configuration)
     {
@@ -23,6 +24,16 @@ public sealed record LedgerOptions(
             section.GetValue("AgentTimeout", TimeSpan.FromSeconds(60)),
             section.GetValue("MaxRequestBodyBytes", 64L * 1024),
             section.GetValue("SoloNode", false),
-            section.GetValue("QueuePollingInterval", TimeSpan.FromMilliseconds(250)));
+            section.GetValue("QueuePollingInterval", TimeSpan.FromMilliseconds(250)),
+            Positive(section, "LockWait", TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>A duration that must be above zero (a zero lock wait would mean "forever" to PostgreSQL).</summary>
+    private static TimeSpan Positive(IConfigurationSection section, string key, TimeSpan fallback)
+    {
+        var value = section.GetValue(key, fallback);
+        return value > TimeSpan.Zero
+            ? value
+            : throw new InvalidOperationException($"Ledger:{key} must be a positive duration (like 00:00:30), not {value}.");
     }
 }

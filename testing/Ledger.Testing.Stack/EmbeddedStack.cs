@@ -1,3 +1,4 @@
+using Ledger.Client;
 using Ledger.Testing.Postgres;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -98,16 +99,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
     }
 
     /// <summary>An HTTP client for the ledger carrying the token of <paramref name="role"/> (or none).</summary>
-    public HttpClient Client(string? role = null)
-    {
-        var client = new HttpClient { BaseAddress = LedgerUrl };
-        if (role is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens[role]);
-        }
-
-        return client;
-    }
+    public HttpClient Client(string? role = null) => LedgerHttp.CreateHttpClient(LedgerUrl, role is null ? null : Tokens[role]);
 
     /// <summary>Creates a database with the DecisionGraph schema, seeded deterministically by the Bogus seeder.</summary>
     public static async Task<string> CreateDecisionGraphSourceAsync(PostgresInstance postgres, string name, int traces, CancellationToken ct = default)

@@ -39,11 +39,11 @@ internal sealed class DemoCommand(CliRuntime cli)
                 },
                 Progress, logLevel: verbose ? "Information" : "Warning", ct: cli.Cancellation);
 
-            Progress($"$ dgledger backups take --env {Environment} --db {Database} --kind manual --release demo --wait");
+            Progress($"$ dgledger backups take --env {Environment} --db {Database} --trigger manual --release demo --wait");
             var operatorEnv = Env(stack, Roles.Operator);
             var taken = new StringWriter();
             var take = await CliApp.RunAsync(
-                ["backups", "take", "--env", Environment, "--db", Database, "--kind", "manual", "--release", "demo", "--wait", "--timeout", "5m", "--json"],
+                ["backups", "take", "--env", Environment, "--db", Database, "--trigger", "manual", "--release", "demo", "--wait", "--timeout", "5m", "--json"],
                 Overrides(operatorEnv) with { Out = taken });
             if (take != ExitCodes.Ok)
             {

@@ -1,36 +1,39 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
+using Ledger.Client;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Restores;
 
 namespace DgLedger.Bench.Infrastructure;
 
-/// <summary>The ledger's HTTP API, as the harness uses it (a bearer token with every role).</summary>
-public sealed class LedgerClient(Uri baseAddress, string token) : IDisposable
+/// <summary>
+/// The ledger's HTTP API as the harness uses it (a bearer token with every role): the shared typed client and poller of
+/// Ledger.Client, plus the raw HttpClient for latency measurements.
+/// </summary>
+public sealed class LedgerClient : IDisposable
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Json = LedgerJson.Web;
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+    private readonly ILedgerClient _api;
+
+    public LedgerClient(Uri baseAddress, string token)
     {
-        BaseAddress = baseAddress,
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", token) },
-        Timeout = TimeSpan.FromMinutes(2),
-    };
+        BaseAddress = baseAddress;
+        Http = LedgerHttp.CreateHttpClient(baseAddress, token, timeout: TimeSpan.FromMinutes(2));
+        _api = LedgerHttp.For(Http);
+    }
 
-    public Uri BaseAddress => baseAddress;
+    public Uri BaseAddress { get; }
 
     /// <summary>The raw client, for latency measurements.</summary>
-    public HttpClient Http => _http;
+    public HttpClient Http { get; }
 
     public async Task<bool> IsHealthyAsync(CancellationToken ct)
     {
         try
         {
-            using var response = await _http.GetAsync("/healthz", ct);
+            using var response = await Http.GetAsync("/healthz", ct);
             return response.StatusCode == HttpStatusCode.OK;
         }
         catch (HttpRequestException)
@@ -39,76 +42,35 @@ public sealed class LedgerClient(Uri baseAddress, string token) : IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<AgentStatus>> AgentsAsync(CancellationToken ct) =>
-        await _http.GetFromJsonAsync<List<AgentStatus>>("/api/v1/agents", Json, ct) ?? [];
+    public Task<IReadOnlyList<AgentStatus>> AgentsAsync(CancellationToken ct) => _api.ListAgentsAsync(ct);
 
-    public async Task<BackupAccepted> RequestBackupAsync(string environment, string database, CancellationToken ct)
-    {
-        using var response = await _http.PostAsJsonAsync("/api/v1/backups",
-            new RequestBackup(environment, database, BackupTriggers.Manual), Json, ct);
-        await EnsureAsync(response, "POST /api/v1/backups", ct);
-        return (await response.Content.ReadFromJsonAsync<BackupAccepted>(Json, ct))!;
-    }
+    public Task<BackupAccepted> RequestBackupAsync(string environment, string database, CancellationToken ct) =>
+        _api.RequestBackupAsync(new RequestBackup(environment, database, BackupTriggers.Manual), ct);
 
     /// <summary>Polls the backup until nothing more will happen to it (verified, failed, verification failed).</summary>
     public async Task<BackupDetail> WaitForBackupAsync(Guid id, TimeSpan timeout, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var detail = (await _http.GetFromJsonAsync<BackupDetail>($"/api/v1/backups/{id}", Json, ct))!;
-            if (BackupStatuses.IsFinal(detail.Backup.Status))
-            {
-                return detail;
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Backup {id} was still '{detail.Backup.Status}' after {timeout}.");
-            }
-
-            await Task.Delay(100, ct);
-        }
+        var polled = await StatusPoller.WaitAsync(c => _api.GetBackupAsync(id, c), d => BackupStatuses.IsFinal(d.Backup.Status),
+            d => d.Backup.Status, changed: null, timeout, TimeProvider.System, ct);
+        return polled.TimedOut || polled.Last is null
+            ? throw new TimeoutException($"Backup {id} was still '{polled.Last?.Backup.Status}' after {timeout}.")
+            : polled.Last;
     }
 
-    public async Task<RestoreAccepted> RequestRestoreAsync(Guid backupId, string target, CancellationToken ct)
-    {
-        using var response = await _http.PostAsJsonAsync("/api/v1/restores", new RequestRestore(backupId, target, target), Json, ct);
-        await EnsureAsync(response, "POST /api/v1/restores", ct);
-        return (await response.Content.ReadFromJsonAsync<RestoreAccepted>(Json, ct))!;
-    }
+    public Task<RestoreAccepted> RequestRestoreAsync(Guid backupId, string target, CancellationToken ct) =>
+        _api.RequestRestoreAsync(new RequestRestore(backupId, target, target), ct);
 
     /// <summary>Polls the restore until it reaches a final state (verified, failed, ...).</summary>
     public async Task<RestoreView> WaitForRestoreAsync(Guid id, TimeSpan timeout, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var view = (await _http.GetFromJsonAsync<RestoreView>($"/api/v1/restores/{id}", Json, ct))!;
-            if (RestoreStatuses.IsFinal(view.Status))
-            {
-                return view;
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Restore {id} was still '{view.Status}' after {timeout}.");
-            }
-
-            await Task.Delay(100, ct);
-        }
+        var polled = await StatusPoller.WaitAsync(c => _api.GetRestoreAsync(id, c), v => RestoreStatuses.IsFinal(v.Status),
+            v => v.Status, changed: null, timeout, TimeProvider.System, ct);
+        return polled.TimedOut || polled.Last is null
+            ? throw new TimeoutException($"Restore {id} was still '{polled.Last?.Status}' after {timeout}.")
+            : polled.Last;
     }
 
-    private static async Task EnsureAsync(HttpResponseMessage response, string what, CancellationToken ct)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            var body = await response.Content.ReadAsStringAsync(ct);
-            throw new InvalidOperationException($"{what} answered {(int)response.StatusCode}: {body}");
-        }
-    }
-
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => Http.Dispose();
 }
 
 /// <summary>Reads the facts the harness needs out of a backup's event history.</summary>

@@ -1,5 +1,6 @@
 using System.Data;
 using Ledger.Contracts.Fidelity;
+using Ledger.Postgres;
 using Ledger.Postgres.Fidelity;
 using Npgsql;
 
@@ -26,8 +27,8 @@ public sealed class SourceSnapshot : IAsyncDisposable
     public string SnapshotId { get; }
     public string ServerVersion { get; }
 
-    /// <summary>The advisory lock class DgLedger's backups take on the source ("DGLB").</summary>
-    public const int LockClass = 0x44474C42;
+    /// <summary>The lock one backup of a database holds on its source, whichever agent or node takes it.</summary>
+    public static long LockKey(string database) => PgAdvisoryLock.KeyFor("backup-source", database);
 
     public static async Task<SourceSnapshot> OpenAsync(string connectionString, TimeSpan lockWait, CancellationToken ct)
     {
@@ -41,12 +42,8 @@ public sealed class SourceSnapshot : IAsyncDisposable
             await connection.OpenAsync(ct);
             // One backup of a database at a time, whichever agent or node asks: a session-level advisory lock on the
             // source itself, held until this connection closes. A second backup waits for the first (up to lockWait).
-            await using (var lockCommand = new NpgsqlCommand(
-                             $"set lock_timeout = {(long)lockWait.TotalMilliseconds}; select pg_advisory_lock({LockClass}, hashtext(current_database())); set lock_timeout = 0",
-                             connection))
-            {
-                await lockCommand.ExecuteNonQueryAsync(ct);
-            }
+            // The key is the real database name (whatever label the configuration gives it).
+            _ = await PgAdvisoryLock.AcquireOnAsync(connection, LockKey(connection.Database), lockWait, ct);
 
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
             await using (var readOnly = new NpgsqlCommand("set transaction read only", connection, transaction))

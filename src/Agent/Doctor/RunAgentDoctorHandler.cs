@@ -1,7 +1,4 @@
-using Ledger.Contracts.Agents;
 using Ledger.Contracts.Doctor;
-using Wolverine;
-using Wolverine.Postgresql;
 
 namespace Ledger.Agent.Doctor;
 
@@ -22,11 +19,5 @@ public static class Configuration
     {
         services.AddSingleton<AgentDoctor>();
         return services;
-    }
-
-    public static WolverineOptions PublishDoctorReports(this WolverineOptions opts)
-    {
-        opts.PublishMessage<AgentDoctorReport>().ToPostgresqlQueue(Queues.Ledger);
-        return opts;
     }
 }

@@ -17,19 +17,4 @@ public static class Configuration
         services.AddSingleton<RestorePlanner>();
         return services;
     }
-
-    /// <summary>Every restore fact goes to the ledger, which appends it to the restore's stream.</summary>
-    public static WolverineOptions PublishRestoreReports(this WolverineOptions opts)
-    {
-        opts.PublishMessage<RestoreStarted>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<WritesBlocked>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<RestoreCompleted>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<RestoreFailed>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<RestorePlanned>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<ProjectionsRebuilt>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<ProjectionRebuildSkipped>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<VerificationPassed>().ToPostgresqlQueue(Queues.Ledger);
-        opts.PublishMessage<VerificationFailed>().ToPostgresqlQueue(Queues.Ledger);
-        return opts;
-    }
 }

@@ -39,7 +39,7 @@ public static class RequestBackupEndpoint
         var outgoing = new OutgoingMessages();
         outgoing.ToDestination(
             new TakeBackup(id, request.Environment, request.Database, trigger, request.Release, now),
-            new Uri($"postgresql://{Queues.ForEnvironment(request.Environment)}"));
+            Queues.UriFor(request.Environment));
 
         var location = $"/api/v1/backups/{id}";
         return (

@@ -52,7 +52,7 @@ public static class DoctorEndpoints
                 if (point?.SizeBytes is { } bytes) newest[database] = bytes;
             }
 
-            outgoing.ToDestination(new RunAgentDoctor(id, environment, newest, now), new Uri($"postgresql://{Queues.ForEnvironment(environment)}"));
+            outgoing.ToDestination(new RunAgentDoctor(id, environment, newest, now), Queues.UriFor(environment));
         }
 
         var run = new DoctorRun { Id = id, Environment = request.Environment, RequestedAt = now, LedgerChecks = checks, Environments = environments };

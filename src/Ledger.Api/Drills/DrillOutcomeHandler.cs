@@ -79,7 +79,7 @@ public static class DrillOutcomeHandler
             session.Events.Append(drill.Id, outcome);
             if (drop is not null)
             {
-                outgoing.ToDestination(drop, new Uri($"postgresql://{Queues.ForEnvironment(drop.Target.Environment)}"));
+                outgoing.ToDestination(drop, Queues.UriFor(drop.Target.Environment));
             }
         }
 

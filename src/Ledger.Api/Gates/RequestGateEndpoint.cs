@@ -1,3 +1,4 @@
+using Ledger.Postgres;
 using System.Security.Claims;
 using Ledger.Api.Auth;
 using Ledger.Api.Backups;
@@ -8,7 +9,6 @@ using Ledger.Contracts.Gates;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using Wolverine;
 using Wolverine.Http;
 
@@ -36,7 +36,7 @@ public static class RequestGateEndpoint
         ClaimsPrincipal user, LedgerOptions options, DateTimeOffset now, CancellationToken ct)
     {
         var gateId = GateIds.For(request.Environment, request.Database, request.TargetRelease);
-        await using var gateLock = await GateLock.AcquireAsync(options.ConnectionString, gateId, ct);
+        await using var gateLock = await PgAdvisoryLock.AcquireAsync(options.ConnectionString, PgAdvisoryLock.KeyFor("gate", gateId.ToString()), options.LockWait, ct);
 
         var stream = await session.Events.FetchForWriting<Gate>(gateId, ct);
         if (stream.Aggregate is { Status: GateStatuses.Pending })
@@ -68,7 +68,7 @@ public static class RequestGateEndpoint
             session.Events.StartStream<Backup>(backupId, new BackupRequested(backupId, request.Environment, request.Database,
                 BackupTriggers.PreUpgrade, request.CurrentRelease, $"gate {gateId} for {who}", now, gateId));
             stream.AppendOne(Requested(backupId));
-            await bus.EndpointFor(new Uri($"postgresql://{Queues.ForEnvironment(request.Environment)}"))
+            await bus.EndpointFor(Queues.UriFor(request.Environment))
                 .SendAsync(new TakeBackup(backupId, request.Environment, request.Database, BackupTriggers.PreUpgrade, request.CurrentRelease, now));
             await bus.ScheduleAsync(new GateTimedOut(gateId, attempt), timeout);
         }
@@ -76,34 +76,5 @@ public static class RequestGateEndpoint
         // Commit while holding the lock, so a concurrent request sees this attempt.
         await session.SaveChangesAsync(ct);
         return (await session.LoadAsync<GateView>(gateId, ct))!;
-    }
-}
-
-/// <summary>A PostgreSQL advisory lock on a gate, held on its own connection until disposed.</summary>
-public sealed class GateLock : IAsyncDisposable
-{
-    private readonly NpgsqlConnection _connection;
-    private readonly long _key;
-
-    private GateLock(NpgsqlConnection connection, long key) => (_connection, _key) = (connection, key);
-
-    public static async Task<GateLock> AcquireAsync(string connectionString, Guid gateId, CancellationToken ct)
-    {
-        var key = BitConverter.ToInt64(gateId.ToByteArray(), 0);
-        var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("select pg_advisory_lock($1)", connection) { Parameters = { new() { Value = key } } };
-        await command.ExecuteNonQueryAsync(ct);
-        return new GateLock(connection, key);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await using (var command = new NpgsqlCommand("select pg_advisory_unlock($1)", _connection) { Parameters = { new() { Value = _key } } })
-        {
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await _connection.DisposeAsync();
     }
 }

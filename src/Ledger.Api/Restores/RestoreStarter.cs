@@ -1,11 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
+using Ledger.Postgres;
 using Ledger.Api.Agents;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Restores;
 using Marten;
-using Npgsql;
 using Wolverine;
 
 namespace Ledger.Api.Restores;
@@ -59,7 +57,8 @@ public static class RestoreStarter
                 $"Nothing to plan: backup {backup.Id} is {backup.Status} and has no artifact.", 409), null, null);
         }
 
-        await using var targetLock = request.Plan ? null : await TargetLock.AcquireAsync(options.ConnectionString, target, ct);
+        await using var targetLock = request.Plan ? null : await PgAdvisoryLock.AcquireAsync(
+            options.ConnectionString, PgAdvisoryLock.KeyFor("restore-target", target.Environment, target.Database), options.LockWait, ct);
 
         var restoreId = Guid.CreateVersion7(now);
         var active = await session.Query<RestoreView>()
@@ -93,7 +92,7 @@ public static class RestoreStarter
         var artifact = new RestoreArtifact(backup.Id, backup.Environment, backup.Database, taken!.ArtifactPath, taken.SizeBytes,
             taken.Sha256, backup.Timestamp, taken.TableRowCounts, taken.Fingerprint);
         session.Events.StartStream<Restore>(restoreId, requested);
-        var queue = bus.EndpointFor(new Uri($"postgresql://{Queues.ForEnvironment(target.Environment)}"));
+        var queue = bus.EndpointFor(Queues.UriFor(target.Environment));
         if (request.Plan)
         {
             await queue.SendAsync(new PlanRestore(restoreId, artifact, target, now));
@@ -106,45 +105,5 @@ public static class RestoreStarter
         // Commit while holding the lock, so a concurrent request for the same target sees this restore.
         await session.SaveChangesAsync(ct);
         return new RestoreStart(restoreId, null, null, null);
-    }
-}
-
-/// <summary>A PostgreSQL advisory lock on one restore target (environment and database), held on its own connection.</summary>
-public sealed class TargetLock : IAsyncDisposable
-{
-    private readonly NpgsqlConnection _connection;
-    private readonly long _key;
-
-    private TargetLock(NpgsqlConnection connection, long key) => (_connection, _key) = (connection, key);
-
-    public static long KeyFor(RestoreTarget target) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"dgledger-restore-target\n{target.Environment}\n{target.Database}")), 0);
-
-    public static async Task<TargetLock> AcquireAsync(string connectionString, RestoreTarget target, CancellationToken ct)
-    {
-        var key = KeyFor(target);
-        var connection = new NpgsqlConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            await using var command = new NpgsqlCommand("select pg_advisory_lock($1)", connection) { Parameters = { new() { Value = key } } };
-            await command.ExecuteNonQueryAsync(ct);
-            return new TargetLock(connection, key);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await using (var command = new NpgsqlCommand("select pg_advisory_unlock($1)", _connection) { Parameters = { new() { Value = _key } } })
-        {
-            await command.ExecuteNonQueryAsync();
-        }
-
-        await _connection.DisposeAsync();
     }
 }

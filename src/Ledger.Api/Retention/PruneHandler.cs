@@ -61,7 +61,7 @@ public static class PruneHandler
             foreach (var d in plan.Delete)
             {
                 outgoing.ToDestination(new ExpireBackup(d.BackupId, d.Environment, d.Database, paths[d.BackupId], d.Rule),
-                    new Uri($"postgresql://{Queues.ForEnvironment(d.Environment)}"));
+                    Queues.UriFor(d.Environment));
             }
         }
 

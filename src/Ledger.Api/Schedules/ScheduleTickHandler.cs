@@ -39,7 +39,7 @@ public static class ScheduleTickHandler
                             BackupTriggers.Scheduled, null, "scheduler", tick.Now, null, occurrence));
                         outgoing.ToDestination(
                             new TakeBackup(id, database.Environment, database.Name, BackupTriggers.Scheduled, null, tick.Now),
-                            new Uri($"postgresql://{Queues.ForEnvironment(database.Environment)}"));
+                            Queues.UriFor(database.Environment));
                         break;
                     case ScheduleRules.Action.RecordMissed:
                         var missed = new BackupMissed(id, database.Environment, database.Name, occurrence,

@@ -7,12 +7,22 @@ namespace Ledger.Cli.Backups;
 /// <summary>Checks of backup options that need no server; each failure is a usage error (exit 2).</summary>
 internal static class BackupInput
 {
-    public static string Kind(string kind) =>
-        BackupTriggers.IsValid(kind)
-            ? kind
-            : throw new UsageException($"invalid --kind '{kind}': expected one of {string.Join(", ", BackupTriggers.All)}");
+    /// <summary>
+    /// The backup's trigger from <c>--trigger</c> or its older alias <c>--kind</c> (one vocabulary with the API and the
+    /// events, which say trigger); null when neither is given. An error names the option that was typed.
+    /// </summary>
+    public static string? Trigger(string? trigger, string? kind)
+    {
+        if (trigger is not null && kind is not null && trigger != kind)
+        {
+            throw new UsageException($"--trigger '{trigger}' and --kind '{kind}' disagree: --kind is an alias of --trigger, give one");
+        }
 
-    public static string? OptionalKind(string? kind) => kind is null ? null : Kind(kind);
+        var (value, option) = trigger is not null ? (trigger, "--trigger") : (kind, "--kind");
+        return value is null || BackupTriggers.IsValid(value)
+            ? value
+            : throw new UsageException($"invalid {option} '{value}': expected one of {string.Join(", ", BackupTriggers.All)}");
+    }
 
     public static string? OptionalStatus(string? status) =>
         status is null || BackupStatuses.All.Contains(status)

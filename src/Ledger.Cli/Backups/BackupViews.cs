@@ -6,6 +6,19 @@ namespace Ledger.Cli.Backups;
 /// <summary>How backups read for people. JSON output does not come through here.</summary>
 internal static class BackupViews
 {
+    /// <summary>A progress line: <c>backup 3f2a9c1e: running on agent-1 (2s)</c>.</summary>
+    public static string Progress(RestorePoint backup, TimeSpan elapsed)
+    {
+        var what = backup.Status switch
+        {
+            BackupStatuses.Running when backup.AgentId is { } agent => $"running on {agent}",
+            BackupStatuses.Taken => $"taken, {Humanize.Size(backup.SizeBytes)} in {Humanize.Duration(backup.DurationMs)}; verifying",
+            BackupStatuses.Failed or BackupStatuses.VerificationFailed when backup.FailureReason is { } reason => $"{backup.Status}: {reason}",
+            var status => status,
+        };
+        return $"backup {Humanize.ShortId(backup.Id)}: {what} ({Humanize.Age(elapsed)})";
+    }
+
     /// <summary>
     /// One row per backup: short id, env, db, trigger, status, when it finished (UTC), size, release, and age
     /// (since <see cref="RestorePoint.Timestamp"/>, the moment the backup reflects).

@@ -13,7 +13,8 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
         ConnectionOptions connection,
         [Option("env", ValueName = "ENV", Description = "only this environment")] string? env = null,
         [Option("db", ValueName = "DB", Description = "only this database")] string? db = null,
-        [Option("kind", ValueName = "KIND", Description = "only this trigger: manual, scheduled or pre-upgrade")] string? kind = null,
+        [Option("trigger", ValueName = "TRIGGER", Description = "only this trigger: manual, scheduled or pre-upgrade")] string? trigger = null,
+        [Option("kind", ValueName = "TRIGGER", Description = "the older name of --trigger")] string? kind = null,
         [Option("status", ValueName = "STATUS", Description = "only this status: requested, running, taken, verified, failed, verification-failed")] string? status = null,
         [Option("since", ValueName = "WHEN", Description = "only backups since WHEN: 30m, 12h, 7d, 2w back from now, or an ISO date")] string? since = null,
         [Option("until", ValueName = "WHEN", Description = "only backups until WHEN (same forms as --since)")] string? until = null,
@@ -24,7 +25,7 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
         [Option("json", Description = "print the ledger's JSON (a page of restore points) and nothing else on stdout")] bool json = false)
     {
         var now = cli.Time.GetUtcNow();
-        var trigger = BackupInput.OptionalKind(kind);
+        var wantedTrigger = BackupInput.Trigger(trigger, kind);
         var wantedStatus = BackupInput.OptionalStatus(status);
         var from = since is null ? (DateTimeOffset?)null : TimeInput.ParsePointInTimeOption("--since", since, now);
         var to = until is null ? (DateTimeOffset?)null : TimeInput.ParsePointInTimeOption("--until", until, now);
@@ -36,7 +37,7 @@ internal sealed class ListBackupsCommand(CliRuntime cli, LedgerCaller ledger)
             var result = await client.ListBackupsAsync(
                 environment: env,
                 database: db,
-                trigger: trigger,
+                trigger: wantedTrigger,
                 status: wantedStatus,
                 since: from is { } f ? LedgerQuery.Timestamp(f) : null,
                 until: to is { } t ? LedgerQuery.Timestamp(t) : null,

@@ -1,3 +1,4 @@
+using Ledger.Client;
 using Cocona;
 using Ledger.Cli.Client;
 using Ledger.Cli.Common;
@@ -15,7 +16,8 @@ internal sealed class TakeBackupCommand(CliRuntime cli, LedgerCaller ledger)
         ConnectionOptions connection,
         [Option("env", ValueName = "ENV", Description = "environment, e.g. prod")] string env,
         [Option("db", ValueName = "DB", Description = "database to back up")] string db,
-        [Option("kind", ValueName = "KIND", Description = "manual (default), scheduled or pre-upgrade")] string kind = BackupTriggers.Manual,
+        [Option("trigger", ValueName = "TRIGGER", Description = "manual (default), scheduled or pre-upgrade")] string? trigger = null,
+        [Option("kind", ValueName = "TRIGGER", Description = "the older name of --trigger")] string? kind = null,
         [Option("release", ValueName = "RELEASE", Description = "the release this backup precedes, for pre-upgrade backups")] string? release = null,
         [Option("wait", Description = "poll until the backup is verified or failed")] bool wait = false,
         [Option("timeout", ValueName = "DURATION", Description = "how long --wait waits, e.g. 90s, 30m, 2h (default 30m)")] string? timeout = null,
@@ -24,7 +26,7 @@ internal sealed class TakeBackupCommand(CliRuntime cli, LedgerCaller ledger)
         var request = new RequestBackup(
             BackupInput.Environment(env),
             BackupInput.Database(db),
-            BackupInput.Kind(kind),
+            BackupInput.Trigger(trigger, kind) ?? BackupTriggers.Manual,
             string.IsNullOrWhiteSpace(release) ? null : release.Trim());
         if (timeout is not null && !wait)
         {
@@ -51,7 +53,13 @@ internal sealed class TakeBackupCommand(CliRuntime cli, LedgerCaller ledger)
                 return ExitCodes.Ok;
             }
 
-            var result = await BackupWaiter.WaitAsync(client, accepted.BackupId, waitFor, cli.Time, cli.Error, cli.Cancellation);
+            var started = cli.Time.GetTimestamp();
+            var result = await StatusPoller.WaitAsync(
+                ct => client.GetBackupAsync(accepted.BackupId, ct),
+                d => BackupStatuses.IsFinal(d.Backup.Status),
+                d => d.Backup.Status,
+                d => cli.Error.WriteLine(BackupViews.Progress(d.Backup, cli.Time.GetElapsedTime(started))),
+                waitFor, cli.Time, cli.Cancellation);
             if (result.TimedOut || result.Last is null)
             {
                 new CliError(

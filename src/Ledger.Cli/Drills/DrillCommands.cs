@@ -1,3 +1,4 @@
+using Ledger.Client;
 using Cocona;
 using Cocona.Builder;
 using Ledger.Cli.Client;
@@ -75,20 +76,18 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
             }
 
             cli.Error.WriteLine($"drill {accepted.DrillId}: restoring backup {accepted.BackupId} into {accepted.TargetDatabase} (restore {accepted.RestoreId})");
-            var started = cli.Time.GetTimestamp();
-            var drill = await client.GetDrillAsync(accepted.DrillId, cli.Cancellation);
             // Done when the drill has its verdict and its target's fate is known (dropped, kept, or why not dropped).
-            while (!DrillStatuses.IsFinal(drill.Status) || DrillTargets.IsPending(drill.TargetOutcome))
+            var polled = await StatusPoller.WaitAsync(
+                ct => client.GetDrillAsync(accepted.DrillId, ct),
+                d => DrillStatuses.IsFinal(d.Status) && !DrillTargets.IsPending(d.TargetOutcome),
+                d => d.Status,
+                changed: null,
+                waitFor, cli.Time, cli.Cancellation);
+            if (polled.TimedOut || polled.Last is not { } drill)
             {
-                if (cli.Time.GetElapsedTime(started) > waitFor)
-                {
-                    new CliError(ExitCodes.TimedOut, $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for drill {drill.Id}",
-                        "the drill goes on; follow it with 'dgledger drills list'").WriteTo(cli.Error);
-                    return ExitCodes.TimedOut;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cli.Time, cli.Cancellation);
-                drill = await client.GetDrillAsync(accepted.DrillId, cli.Cancellation);
+                new CliError(ExitCodes.TimedOut, $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for drill {accepted.DrillId}",
+                    "the drill goes on; follow it with 'dgledger drills list'").WriteTo(cli.Error);
+                return ExitCodes.TimedOut;
             }
 
             if (json)

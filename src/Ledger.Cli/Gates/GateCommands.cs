@@ -1,3 +1,4 @@
+using Ledger.Client;
 using Cocona;
 using Ledger.Cli.Backups;
 using Ledger.Cli.Client;
@@ -59,28 +60,26 @@ internal sealed class GateCommands(CliRuntime cli, LedgerCaller ledger)
 
         return ledger.RunAsync(connection, async (client, _) =>
         {
-            var gate = await client.RequestGateAsync(request, cli.Cancellation);
-            var started = cli.Time.GetTimestamp();
-            var interval = TimeSpan.FromMilliseconds(200);
-            var lastStatus = "";
-            while (!GateStatuses.IsFinal(gate.Status))
+            var requested = await client.RequestGateAsync(request, cli.Cancellation);
+            var polled = await StatusPoller.WaitAsync(
+                ct => client.GetGateAsync(requested.Id, ct),
+                g => GateStatuses.IsFinal(g.Status),
+                g => g.Status,
+                g =>
+                {
+                    if (!GateStatuses.IsFinal(g.Status))
+                    {
+                        cli.Error.WriteLine($"gate {Humanize.ShortId(g.Id)}: {g.Status}: {string.Join("; ", g.Reasons)}");
+                    }
+                },
+                waitFor, cli.Time, cli.Cancellation,
+                first: requested);
+            var gate = polled.Last!;
+            if (polled.TimedOut)
             {
-                if (gate.Status != lastStatus)
-                {
-                    cli.Error.WriteLine($"gate {Humanize.ShortId(gate.Id)}: {gate.Status}: {string.Join("; ", gate.Reasons)}");
-                    lastStatus = gate.Status;
-                }
-
-                if (cli.Time.GetElapsedTime(started) > waitFor)
-                {
-                    new CliError(ExitCodes.TimedOut, $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for gate {gate.Id}",
-                        "the gate's own deadline will close it; run the same command again to rejoin it").WriteTo(cli.Error);
-                    return ExitCodes.TimedOut;
-                }
-
-                await Task.Delay(interval, cli.Time, cli.Cancellation);
-                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
-                gate = await client.GetGateAsync(gate.Id, cli.Cancellation);
+                new CliError(ExitCodes.TimedOut, $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for gate {gate.Id}",
+                    "the gate's own deadline will close it; run the same command again to rejoin it").WriteTo(cli.Error);
+                return ExitCodes.TimedOut;
             }
 
             if (json)

@@ -1,3 +1,4 @@
+using Ledger.Client;
 using Cocona;
 using Ledger.Cli.Backups;
 using Ledger.Cli.Client;
@@ -82,7 +83,13 @@ internal sealed class RestoreCommand(CliRuntime cli, LedgerCaller ledger)
                 return ExitCodes.Ok;
             }
 
-            var result = await RestoreWaiter.WaitAsync(client, accepted.RestoreId, waitFor, cli.Time, cli.Error, cli.Cancellation);
+            var started = cli.Time.GetTimestamp();
+            var result = await StatusPoller.WaitAsync(
+                ct => client.GetRestoreAsync(accepted.RestoreId, ct),
+                v => RestoreStatuses.IsFinal(v.Status),
+                v => v.Status,
+                v => cli.Error.WriteLine(RestoreViews.Progress(v, cli.Time.GetElapsedTime(started))),
+                waitFor, cli.Time, cli.Cancellation);
             if (result.TimedOut || result.Last is null)
             {
                 new CliError(ExitCodes.TimedOut,

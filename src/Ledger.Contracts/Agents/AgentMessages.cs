@@ -24,7 +24,7 @@ public sealed record AgentHeartbeat(
     string Hostname,
     string Version,
     IReadOnlyList<ManagedDatabase> Databases,
-    DateTimeOffset SentAt);
+    DateTimeOffset SentAt) : IAgentReport;
 
 /// <summary>What the ledger knows of an agent.</summary>
 public sealed record AgentStatus
@@ -59,4 +59,13 @@ public static class Queues
 
     /// <summary>The queue an environment's agents listen on (competing consumers when several serve it).</summary>
     public static string ForEnvironment(string environment) => "agent_" + environment.Replace('-', '_');
+
+    /// <summary>The Wolverine address of <see cref="ForEnvironment"/>'s queue.</summary>
+    public static Uri UriFor(string environment) => new("postgresql://" + ForEnvironment(environment));
 }
+
+/// <summary>
+/// A fact an agent reports to the ledger. The agent routes every message implementing it to the <see cref="Queues.Ledger"/>
+/// queue by this marker, so a new report cannot be forgotten in a routing list.
+/// </summary>
+public interface IAgentReport;

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Agents;
 using Ledger.Contracts.Fidelity;
 
 namespace Ledger.Contracts.Backups;
@@ -21,7 +22,7 @@ public sealed record BackupRequested(
 public sealed record BackupStarted(
     Guid BackupId,
     string AgentId,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt) : IAgentReport;
 
 /// <summary>A finished, durable artifact exists. Carries everything the runbook asks to record.</summary>
 public sealed record BackupTaken(
@@ -41,7 +42,7 @@ public sealed record BackupTaken(
     string ServerVersion,
     IReadOnlyList<string> DumpOptions,
     IReadOnlyList<TableRowCount> TableRowCounts,
-    DatabaseFingerprint? Fingerprint = null);
+    DatabaseFingerprint? Fingerprint = null) : IAgentReport;
 
 /// <summary>The backup could not be taken; no artifact that looks finished was left behind.</summary>
 public sealed record BackupFailed(
@@ -49,7 +50,7 @@ public sealed record BackupFailed(
     string AgentId,
     string Reason,
     string? StderrTail,
-    DateTimeOffset FailedAt);
+    DateTimeOffset FailedAt) : IAgentReport;
 
 /// <summary>The artifact re-hashed to the recorded SHA-256 and its table of contents holds every counted table.</summary>
 public sealed record BackupVerified(
@@ -58,14 +59,14 @@ public sealed record BackupVerified(
     string Sha256,
     int TablesChecked,
     long DurationMs,
-    DateTimeOffset VerifiedAt);
+    DateTimeOffset VerifiedAt) : IAgentReport;
 
 /// <summary>The artifact did not survive verification: it must not be restored.</summary>
 public sealed record BackupVerificationFailed(
     Guid BackupId,
     string AgentId,
     string Reason,
-    DateTimeOffset FailedAt);
+    DateTimeOffset FailedAt) : IAgentReport;
 
 /// <summary>
 /// A scheduled backup had not been taken by its deadline. It may still be taken later (the agent was late), but the

@@ -1,3 +1,5 @@
+using Ledger.Contracts.Agents;
+
 namespace Ledger.Contracts.Doctor;
 
 /// <summary>A check's verdict: <c>ok</c>, <c>warn</c> (works, but look), <c>fail</c> (something will not work).</summary>
@@ -30,7 +32,7 @@ public sealed record RequestDoctor(string? Environment = null);
 public sealed record RunAgentDoctor(Guid RunId, string Environment, IReadOnlyDictionary<string, long> NewestBackupBytes, DateTimeOffset RequestedAt);
 
 /// <summary>An agent's answer to <see cref="RunAgentDoctor"/>, on the ledger queue. <see cref="AgentClock"/>: the agent's time when it answered.</summary>
-public sealed record AgentDoctorReport(Guid RunId, string AgentId, string Environment, IReadOnlyList<DoctorCheck> Checks, DateTimeOffset AgentClock);
+public sealed record AgentDoctorReport(Guid RunId, string AgentId, string Environment, IReadOnlyList<DoctorCheck> Checks, DateTimeOffset AgentClock) : IAgentReport;
 
 /// <summary>A doctor run as the ledger keeps it: its own checks, and each environment's agent report once it arrived.</summary>
 public sealed record DoctorRun

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Agents;
 using Ledger.Contracts.Restores;
 
 namespace Ledger.Contracts.Drills;
@@ -54,7 +55,7 @@ public sealed record DrillTargetDropped(
     string TargetDatabase,
     bool Existed,
     long DurationMs,
-    DateTimeOffset DroppedAt);
+    DateTimeOffset DroppedAt) : IAgentReport;
 
 /// <summary>The agent did not drop the drill target, and why: it stays where it is.</summary>
 public sealed record DrillTargetDropFailed(
@@ -63,7 +64,7 @@ public sealed record DrillTargetDropFailed(
     string Environment,
     string TargetDatabase,
     string Reason,
-    DateTimeOffset FailedAt);
+    DateTimeOffset FailedAt) : IAgentReport;
 
 public static class DrillStatuses
 {

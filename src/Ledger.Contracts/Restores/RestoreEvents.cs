@@ -1,3 +1,4 @@
+using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 
 namespace Ledger.Contracts.Restores;
@@ -39,7 +40,7 @@ public sealed record RestoreRefused(
 public sealed record RestoreStarted(
     Guid RestoreId,
     string AgentId,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt) : IAgentReport;
 
 /// <summary>
 /// The artifact hashed to the recorded SHA-256 and the target was closed: no new connections, every existing session
@@ -53,7 +54,7 @@ public sealed record WritesBlocked(
     int PreviousConnectionLimit,
     int SessionsTerminated,
     long ChecksumMs,
-    DateTimeOffset BlockedAt);
+    DateTimeOffset BlockedAt) : IAgentReport;
 
 /// <summary>pg_restore finished and the target's previous connection settings were put back.</summary>
 /// <param name="RestoreMs">pg_restore alone.</param>
@@ -66,7 +67,7 @@ public sealed record RestoreCompleted(
     IReadOnlyList<string> RestoreOptions,
     long RestoreMs,
     long DurationMs,
-    DateTimeOffset CompletedAt);
+    DateTimeOffset CompletedAt) : IAgentReport;
 
 /// <summary>
 /// The restore did not happen or did not finish. <see cref="Stage"/> says where (<see cref="RestoreStages"/>);
@@ -80,7 +81,7 @@ public sealed record RestoreFailed(
     string? StderrTail,
     bool TargetTouched,
     long DurationMs,
-    DateTimeOffset FailedAt);
+    DateTimeOffset FailedAt) : IAgentReport;
 
 /// <summary>The agent read the target for a plan: what is there now and what a restore would lose.</summary>
 public sealed record RestorePlanned(
@@ -90,7 +91,7 @@ public sealed record RestorePlanned(
     RestoreDataLoss DataLoss,
     bool ArtifactPresent,
     IReadOnlyList<string> Steps,
-    DateTimeOffset PlannedAt);
+    DateTimeOffset PlannedAt) : IAgentReport;
 
 /// <summary>Every post-restore check passed (or was skipped, with its reason, or was repaired by a rebuild).</summary>
 public sealed record VerificationPassed(
@@ -98,7 +99,7 @@ public sealed record VerificationPassed(
     string AgentId,
     IReadOnlyList<VerificationCheck> Checks,
     long DurationMs,
-    DateTimeOffset VerifiedAt);
+    DateTimeOffset VerifiedAt) : IAgentReport;
 
 /// <summary>At least one post-restore check failed; every check is listed with its result.</summary>
 public sealed record VerificationFailed(
@@ -107,7 +108,7 @@ public sealed record VerificationFailed(
     IReadOnlyList<VerificationCheck> Checks,
     string Reason,
     long DurationMs,
-    DateTimeOffset FailedAt);
+    DateTimeOffset FailedAt) : IAgentReport;
 
 /// <summary>The application was asked to rebuild its projections after the restore (one replay job per tenant).</summary>
 /// <param name="HealthyAfter">True when projection health was clean again before the agent's rebuild timeout.</param>
@@ -119,7 +120,7 @@ public sealed record ProjectionsRebuilt(
     IReadOnlyList<string> JobIds,
     bool HealthyAfter,
     long DurationMs,
-    DateTimeOffset RebuiltAt);
+    DateTimeOffset RebuiltAt) : IAgentReport;
 
 /// <summary>No rebuild was asked for, and why: not needed, or needed but not possible or not allowed.</summary>
 public sealed record ProjectionRebuildSkipped(
@@ -127,7 +128,7 @@ public sealed record ProjectionRebuildSkipped(
     string AgentId,
     bool Needed,
     string Reason,
-    DateTimeOffset DecidedAt);
+    DateTimeOffset DecidedAt) : IAgentReport;
 
 /// <summary>Told to a drill (<see cref="RestoreRequested.DrillId"/>) when its restore reaches a final state.</summary>
 public sealed record RestoreFinished(

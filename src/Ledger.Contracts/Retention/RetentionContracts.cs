@@ -1,10 +1,11 @@
+using Ledger.Contracts.Agents;
 namespace Ledger.Contracts.Retention;
 
 /// <summary>Sent by the ledger to the agent that holds an expired artifact.</summary>
 public sealed record ExpireBackup(Guid BackupId, string Environment, string Database, string ArtifactPath, string Rule);
 
 /// <summary>The agent deleted an expired artifact (and its sidecar). The backup leaves the restore points; its history stays.</summary>
-public sealed record BackupExpired(Guid BackupId, string AgentId, string Rule, long BytesFreed, DateTimeOffset ExpiredAt);
+public sealed record BackupExpired(Guid BackupId, string AgentId, string Rule, long BytesFreed, DateTimeOffset ExpiredAt) : IAgentReport;
 
 /// <summary>Body of <c>POST /api/v1/backups/prune</c>; <c>Environment</c> limits the run to one environment.</summary>
 public sealed record PruneRequest(bool DryRun = true, string? Environment = null);

@@ -16,7 +16,7 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
     {
         var take = await fixture.RunCliAsync(Roles.Operator,
             "backups", "take", "--env", LedgerFixture.Environment, "--db", LedgerFixture.Database,
-            "--kind", "pre-upgrade", "--release", "v1.4.2", "--wait", "--timeout", "2m", "--json");
+            "--trigger", "pre-upgrade", "--release", "v1.4.2", "--wait", "--timeout", "2m", "--json");
         Assert.True(take.ExitCode == 0, $"exit {take.ExitCode}: {take.Error}");
         var taken = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
 

@@ -36,7 +36,7 @@ public sealed class when_an_upgrade_pipeline_asks_for_a_gate(LedgerFixture fixtu
     {
         var running = Release();
         var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", "staging", "--db", "app",
-            "--kind", "pre-upgrade", "--release", running, "--wait", "--timeout", "2m", "--json");
+            "--trigger", "pre-upgrade", "--release", running, "--wait", "--timeout", "2m", "--json");
         Assert.Equal(0, take.ExitCode);
         var backupId = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup.Id;
 

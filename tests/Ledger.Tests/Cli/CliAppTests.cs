@@ -87,6 +87,24 @@ public class when_the_command_line_is_wrong
     }
 
     [Fact]
+    public async Task an_unknown_trigger_exits_2_naming_trigger_the_word_the_api_and_events_use()
+    {
+        var run = await RunWithoutLedgerAsync("backups", "list", "--trigger", "weekly");
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("error: invalid --trigger 'weekly': expected one of scheduled, manual, pre-upgrade", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task trigger_and_its_alias_kind_that_disagree_exit_2()
+    {
+        var run = await RunWithoutLedgerAsync("backups", "take", "--env", "prod", "--db", "orders", "--trigger", "manual", "--kind", "pre-upgrade");
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("--kind is an alias of --trigger", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task a_missing_required_option_exits_2_and_names_it()
     {
         var run = await RunWithoutLedgerAsync("backups", "take", "--db", "orders");
@@ -165,7 +183,7 @@ public class when_asking_for_help
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         Assert.Contains("Usage: dgledger backups take", run.Out, StringComparison.Ordinal);
-        foreach (var option in new[] { "--env", "--db", "--kind", "--release", "--wait", "--timeout", "--json", "--url", "--token" })
+        foreach (var option in new[] { "--env", "--db", "--trigger", "--kind", "--release", "--wait", "--timeout", "--json", "--url", "--token" })
         {
             Assert.Contains(option, run.Out, StringComparison.Ordinal);
         }
