@@ -15,7 +15,9 @@ public static class Configuration
         var options = NotificationOptions.From(configuration);
         services.AddSingleton(options);
         services.AddHttpClient(DeliverWebhookHandler.HttpClientName, c => c.Timeout = options.Timeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            // The factory's request logging prints the URL, and a webhook URL can be a secret (Slack's are): no logging here.
+            .RemoveAllLoggers();
         services.AddHostedService<SilenceWatchService>();
         // Follows the event log after commit (Marten's async daemon), never inside the operation that appended the event.
         services.SubscribeToEvents(new NotificationSubscription());

@@ -117,3 +117,23 @@ public sealed class when_the_doctor_compares_versions_and_clocks
         Assert.Equal(DoctorVerdicts.Fail, LedgerChecks.For(agents, "staging", TimeSpan.FromMinutes(1), now).Single().Verdict);
     }
 }
+
+public sealed class when_the_agent_doctor_runs_on_the_agents_host
+{
+    [Fact]
+    public async Task a_configuration_without_databases_or_ledger_fails_naming_the_keys_and_exits_12()
+    {
+        var output = new StringWriter();
+
+        var code = await Ledger.Agent.Doctor.DoctorCommandLine.RunAsync(
+            ["doctor", "--Agent:Id=host-check", "--Agent:Repository=" + Path.GetTempPath(), "--json"], output);
+
+        Assert.Equal(12, code);
+        var report = System.Text.Json.JsonSerializer.Deserialize<DoctorReport>(output.ToString(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        Assert.False(report.Healthy);
+        Assert.Contains(report.Checks, c => c is { Name: "configuration", Verdict: DoctorVerdicts.Fail } && c.Detail.Contains("Agent:Databases is empty"));
+        Assert.Contains(report.Checks, c => c is { Name: "ledger database", Verdict: DoctorVerdicts.Fail } && c.Detail.Contains("ConnectionStrings:Ledger"));
+        Assert.Contains(report.Checks, c => c is { Name: "repository", Verdict: DoctorVerdicts.Ok });
+        Assert.Contains(report.Checks, c => c.Name == "pg_dump");
+    }
+}
