@@ -14,9 +14,14 @@ public static class MetricsEndpoint
         var route = endpoints.MapGet("/metrics", async (LedgerMetrics metrics, LedgerOptions ledger, TimeProvider clock, HttpContext http,
             CancellationToken ct) =>
         {
+            var started = clock.GetTimestamp();
             var snapshot = await metrics.ReadAsync(ct);
+            var read = clock.GetElapsedTime(started);
             var text = PrometheusText.Write(MetricsExposition.Families(snapshot, clock.GetUtcNow(), ledger.AgentTimeout));
+            var render = clock.GetElapsedTime(started) - read;
             http.Response.Headers.CacheControl = "no-store";
+            // Where a scrape's time goes: the queries, and building the text.
+            http.Response.Headers["Server-Timing"] = FormattableString.Invariant($"db;dur={read.TotalMilliseconds:0.0}, render;dur={render.TotalMilliseconds:0.0}");
             return Results.Text(text, PrometheusText.ContentType);
         }).ExcludeFromDescription();
 

@@ -4,7 +4,14 @@ using Ledger.Agent.Doctor;
 using Ledger.Cli;
 using Ledger.Contracts.Common;
 using Ledger.Contracts.Doctor;
+using Ledger.Agent.Restores;
 using Ledger.Postgres;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.ScenarioTests.Observability;
 
@@ -117,8 +124,41 @@ public sealed class when_the_doctor_examines_the_stack(ObservabilityFixture fixt
         }
     }
 
+    [Fact]
+    public async Task the_agent_side_checks_decisiongraph_and_that_it_accepts_the_token()
+    {
+        // A DecisionGraph-shaped endpoint: healthy, and projection health only with the right bearer token.
+        const string token = "dg-admin-token-for-the-doctor";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapGet("/api/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/api/v1/projections/health", (HttpContext http) =>
+            http.Request.Headers.Authorization == $"Bearer {token}" ? Results.Ok(new { }) : Results.StatusCode(401));
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var client = new DecisionGraphClient();
+
+        async Task<DoctorCheck> CheckWith(string presented)
+        {
+            var doctor = Doctor(configure: db => { db.DecisionGraphUrl = url; db.DecisionGraphToken = presented; }, decisionGraph: client);
+            var checks = await doctor.RunAsync(ObservabilityFixture.Environment, new Dictionary<string, long>(), CancellationToken.None);
+            return checks.Single(c => c is { Scope: "obs/app", Name: "decisiongraph" });
+        }
+
+        var good = await CheckWith(token);
+        var bad = await CheckWith("a-token-it-does-not-know");
+
+        Assert.Equal(DoctorVerdicts.Ok, good.Verdict);
+        Assert.Equal(DoctorVerdicts.Fail, bad.Verdict);
+        Assert.Contains("token was refused (401)", bad.Detail);
+        Assert.Contains("DecisionGraphToken", bad.Fix);
+        Assert.DoesNotContain("a-token-it-does-not-know", bad.Detail + bad.Fix);
+    }
+
     /// <summary>The agent's doctor over the fixture's obs/app database, with one setting changed.</summary>
-    private AgentDoctor Doctor(string? pgBinDir = null, string? repository = null)
+    private AgentDoctor Doctor(string? pgBinDir = null, string? repository = null, Action<ManagedDatabaseOptions>? configure = null,
+        DecisionGraphClient? decisionGraph = null)
     {
         var options = new AgentOptions
         {
@@ -135,6 +175,7 @@ public sealed class when_the_doctor_examines_the_stack(ObservabilityFixture fixt
                 },
             ],
         };
-        return new AgentDoctor(options, PgProcessRunner.Default);
+        configure?.Invoke(options.Databases[0]);
+        return new AgentDoctor(options, PgProcessRunner.Default, decisionGraph);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ledger.Cli;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Common;
+using Ledger.Contracts.Drills;
 
 namespace Ledger.ScenarioTests.Observability;
 
@@ -23,6 +24,12 @@ public sealed class when_the_ledger_is_scraped_after_a_scripted_history(Observab
         var gate = await fixture.RunCliAsync(Roles.Pipeline, "gate", "require", "--env", ObservabilityFixture.BrokenEnvironment,
             "--db", ObservabilityFixture.Gone, "--release", "r2", "--timeout", "2m", "--json");
         Assert.True(gate.ExitCode == ExitCodes.NoFreshBackup, $"exit {gate.ExitCode}: {gate.Error}{gate.Out}");
+        // And a drill of obs/app: a faithful restore whose projection checks fail (the sample is not a DecisionGraph
+        // database), so the drill and its restore end in verification_failed.
+        var drillRun = await fixture.RunCliAsync(Roles.Operator, "drills", "run", "--env", ObservabilityFixture.Environment,
+            "--db", ObservabilityFixture.Database, "--timeout", "3m", "--json");
+        Assert.True(drillRun.ExitCode == ExitCodes.RestoreFailed, $"exit {drillRun.ExitCode}: {drillRun.Error}{drillRun.Out}");
+        var drill = JsonSerializer.Deserialize<DrillView>(drillRun.Out, Json)!;
 
         using var reader = fixture.Stack.Client(Roles.Reader);
         using var response = await reader.GetAsync("/metrics");
@@ -37,6 +44,10 @@ public sealed class when_the_ledger_is_scraped_after_a_scripted_history(Observab
         Assert.Equal(1, series[$"dgledger_backups_total{{{gone},trigger=\"manual\",outcome=\"failed\"}}"]);
         Assert.Equal(1, series[$"dgledger_backups_total{{{gone},trigger=\"pre-upgrade\",outcome=\"failed\"}}"]);
         Assert.Equal(1, series[$"dgledger_gate_decisions_total{{{gone},outcome=\"denied\"}}"]);
+        Assert.Equal(1, series[$"dgledger_drills_total{{{app},outcome=\"verification_failed\"}}"]);
+        Assert.Equal(1, series[$"dgledger_restores_total{{{app},outcome=\"verification_failed\"}}"]);
+        Assert.Equal(drill.RtoMs!.Value / 1000.0, series[$"dgledger_drill_last_rto_seconds{{{app}}}"]);
+        Assert.DoesNotContain(series.Keys, k => k.StartsWith("dgledger_drill_last_passed_timestamp_seconds{" + app, StringComparison.Ordinal));
 
         // The newest verified backup is the second one: its snapshot time, its size and its duration.
         Assert.Equal(second.Timestamp.ToUnixTimeMilliseconds() / 1000.0, series[$"dgledger_backup_last_verified_timestamp_seconds{{{app}}}"]);
