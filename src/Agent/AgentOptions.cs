@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Agents;
 using Ledger.Postgres;
 
@@ -31,7 +32,8 @@ public sealed class ManagedDatabaseOptions
     /// <summary>How long a restore waits for projection health to come back clean after asking for a rebuild.</summary>
     public TimeSpan RebuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone);
+    public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone,
+        PgConnectionStrings.DatabaseOf(ConnectionString) is { } real && real != Name ? real : null);
 }
 
 /// <summary>The agent's settings (section <c>Agent</c>, plus <c>ConnectionStrings:Ledger</c>), validated at start.</summary>
@@ -63,6 +65,10 @@ public sealed class AgentOptions
     public ManagedDatabaseOptions? Find(string environment, string database) =>
         Databases.FirstOrDefault(d => d.Environment == environment && d.Name == database);
 
+    /// <summary>Why a command for a database this agent is not configured with is refused.</summary>
+    public string DoesNotManage(string environment, string database) =>
+        $"Agent '{Id}' does not manage database '{database}' in environment '{environment}'.";
+
     public static (AgentOptions Options, string LedgerConnection) From(IConfiguration configuration)
     {
         var options = configuration.GetSection("Agent").Get<AgentOptions>() ?? new AgentOptions();
@@ -91,13 +97,12 @@ public sealed class AgentOptions
     {
         try
         {
-            if (db.Schedule != ManagedDatabase.NoSchedule)
+            if (CronRule.Read(db.Schedule, ManagedDatabase.DefaultSchedule) is ({ } text, var seconds))
             {
-                var fields = db.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-                Cronos.CronExpression.Parse(db.Schedule, fields == 6 ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
+                Cronos.CronExpression.Parse(text, seconds ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
             }
         }
-        catch (Cronos.CronFormatException e)
+        catch (FormatException e)
         {
             return $"Schedule '{db.Schedule}' is not a cron expression: {e.Message}";
         }

@@ -3,6 +3,7 @@ using JasperFx.CodeGeneration;
 using Ledger.Api.Agents;
 using Ledger.Api.Auth;
 using Ledger.Api.Backups;
+using Ledger.Api.Drills;
 using Ledger.Api.Gates;
 using Ledger.Api.Health;
 using Ledger.Api.Retention;
@@ -54,12 +55,14 @@ public static class LedgerHost
                 store.Connection(options.ConnectionString);
                 store.DatabaseSchemaName = "ledger";
                 store.Events.DatabaseSchemaName = "ledger";
-                // Upstream DistributedLock (see README, the NuGet shim) needs this for the async daemon's lock.
+                // No async daemon runs today: every projection is inline. This stays so that one added later works with the
+                // upstream DistributedLock behind the NuGet shim (see README), which refuses multiplexing over a
+                // DbDataSource unless the daemon takes its lock inside a transaction.
                 store.Events.UseAdvisoryLockTransaction = true;
                 store.AddBackups();
                 store.AddAgents();
                 store.AddGates();
-                Ledger.Api.Drills.Configuration.AddDrills(store);
+                store.AddDrills();
                 store.AddRestores();
                 Metrics.Configuration.AddMetrics(store);
                 Notifications.Configuration.AddNotifications(store);

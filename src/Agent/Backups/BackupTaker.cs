@@ -21,7 +21,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
         var database = options.Find(request.Environment, request.Database);
         if (database is null)
         {
-            return Failed(request, $"Agent '{options.Id}' does not manage {request.Environment}/{request.Database}.", null);
+            return Failed(request, options.DoesNotManage(request.Environment, request.Database), null);
         }
 
         var directory = Artifacts.DirectoryFor(options.Repository, request.Environment, request.Database);
@@ -40,9 +40,9 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             finalPath = Path.Combine(directory, Artifacts.FileNameFor(request.Database, startedAt, request.BackupId));
             partialPath = Artifacts.PartialPathFor(finalPath);
 
+            // What the backup records of its options (the snapshot id is this run's, not an option to repeat).
             var dumpOptions = new List<string> { "--format=custom", $"--compress={options.CompressionLevel}", "--snapshot" };
-            var command = new PgCommand(tools.PgDump,
-                ["--format=custom", $"--compress={options.CompressionLevel}", $"--snapshot={snapshot.SnapshotId}", "--no-password"])
+            var command = new PgCommand(tools.PgDump, [.. dumpOptions[..^1], $"--snapshot={snapshot.SnapshotId}", "--no-password"])
             {
                 ConnectionString = database.ConnectionString,
             };

@@ -12,9 +12,7 @@ public static class TakeBackupHandler
     {
         if (agent.Find(request.Environment, request.Database) is null)
         {
-            yield return new BackupFailed(request.BackupId, agent.Id,
-                $"Agent '{agent.Id}' does not manage database '{request.Database}' in environment '{request.Environment}'.",
-                null, now);
+            yield return new BackupFailed(request.BackupId, agent.Id, agent.DoesNotManage(request.Environment, request.Database), null, now);
             yield break;
         }
 

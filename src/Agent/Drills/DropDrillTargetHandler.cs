@@ -13,40 +13,20 @@ namespace Ledger.Agent.Drills;
 public static class DropDrillTargetHandler
 {
     /// <summary>Why this target must not be dropped by this agent, or null when it may be.</summary>
-    public static string? Refusal(DropDrillTarget command, AgentOptions options, LedgerDatabase ledger)
+    public static async Task<string?> RefusalAsync(DropDrillTarget command, AgentOptions options, TargetGuards guards, CancellationToken ct)
     {
         var target = command.Target;
         var host = options.Find(target.Environment, target.HostDatabase);
-        if (host is null)
-        {
-            return $"agent '{options.Id}' does not manage {target.Environment}/{target.HostDatabase}, the server the target is on";
-        }
-
-        if (!PgIdentifier.IsValid(target.Database))
-        {
-            return $"'{target.Database}' is not a valid database name";
-        }
-
-        if (target.Database == host.MaintenanceDatabase)
-        {
-            return $"'{target.Database}' is the maintenance database the agent works from";
-        }
-
-        if (ledger.Is(host.ConnectionString, target.Database))
-        {
-            return $"'{target.Database}' is the ledger's own database";
-        }
-
-        var managed = options.Databases.FirstOrDefault(d =>
-            PgConnectionStrings.DatabaseOf(d.ConnectionString) == target.Database && PgConnectionStrings.SameServer(d.ConnectionString, host.ConnectionString));
-        return managed is null ? null : $"'{target.Database}' is {managed.Environment}/{managed.Name}, a database this agent manages";
+        return host is null
+            ? $"agent '{options.Id}' does not manage {target.Environment}/{target.HostDatabase}, the server the target is on"
+            : await guards.RefusalAsync(host, target, TargetGuards.Use.Drop, ct);
     }
 
-    public static async Task<object> Handle(DropDrillTarget command, AgentOptions options, LedgerDatabase ledger, TimeProvider clock,
+    public static async Task<object> Handle(DropDrillTarget command, AgentOptions options, TargetGuards guards, TimeProvider clock,
         ILogger<DropDrillTarget> log, CancellationToken ct)
     {
         var target = command.Target;
-        if (Refusal(command, options, ledger) is { } refusal)
+        if (await RefusalAsync(command, options, guards, ct) is { } refusal)
         {
             log.LogWarning("Drill {DrillId}: not dropping {Environment}/{Database}: {Reason}", command.DrillId, target.Environment, target.Database, refusal);
             return new DrillTargetDropFailed(command.DrillId, options.Id, target.Environment, target.Database, refusal, clock.GetUtcNow());

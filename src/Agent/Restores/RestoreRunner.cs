@@ -14,7 +14,7 @@ namespace Ledger.Agent.Restores;
 /// <c>pg_restore --clean --if-exists --no-owner --no-privileges --jobs N</c> into it, then put the target's previous
 /// connection settings back whatever pg_restore did.
 /// </summary>
-public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, LedgerDatabase ledger,
+public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, TargetGuards guards,
     TimeProvider clock, ILogger<RestoreRunner> log)
 {
     /// <summary>How long closing the target waits for its sessions to end.</summary>
@@ -37,14 +37,14 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         async Task<object[]> RefuseAsync(string reason) =>
             await ArtifactFailureAsync(step, checksum) ?? [Failed(step, RestoreStages.Preflight, reason, null, false)];
 
-        if (target.Database == host.MaintenanceDatabase)
+        if (target.ManagedElsewhere is { } elsewhere)
         {
-            return await RefuseAsync($"'{target.Database}' is the maintenance database the agent works from on this server; it cannot be a restore target.");
+            return await RefuseAsync($"'{target.Database}' is {elsewhere}, managed in another environment: the ledger should have refused this restore");
         }
 
-        if (ledger.Is(host.ConnectionString, target.Database))
+        if (await guards.RefusalAsync(host, target, TargetGuards.Use.Overwrite, ct) is { } refusal)
         {
-            return await RefuseAsync($"'{target.Database}' is the ledger's own database; it is never a restore target.");
+            return await RefuseAsync($"{refusal}; it cannot be a restore target.");
         }
 
         TargetServer server;

@@ -23,7 +23,7 @@ public static class BackupFingerprintEndpoint
         var events = await session.Events.FetchStreamAsync(id, token: ct);
         if (events.Count == 0)
         {
-            return Results.Problem(Problems.NotFound($"No backup with id {id}."));
+            return Documents.NotFound("backup", id);
         }
 
         var taken = events.Select(e => e.Data).OfType<BackupTaken>().LastOrDefault();

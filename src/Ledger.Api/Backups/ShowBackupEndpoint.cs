@@ -21,7 +21,7 @@ public static class ShowBackupEndpoint
         var backup = await session.LoadAsync<RestorePoint>(id, ct);
         if (backup is null)
         {
-            return Results.Problem(Problems.NotFound($"No backup with id {id}."));
+            return Documents.NotFound("backup", id);
         }
 
         var events = await session.Events.FetchStreamAsync(id, token: ct);

@@ -33,6 +33,13 @@ public static class RunDrillEndpoint
         if (!EnvironmentNames.IsValid(request.Environment)) errors["environment"] = ["Lower-case letters, digits and dashes, starting with a letter (at most 32)."];
         if (string.IsNullOrWhiteSpace(request.Database)) errors["database"] = ["Required."];
         if (request.TargetDatabase is not null && string.IsNullOrWhiteSpace(request.TargetDatabase)) errors["targetDatabase"] = ["Must not be blank."];
+        else if (!string.IsNullOrWhiteSpace(request.Database)
+                 && RestoreRules.TargetNameProblem(TargetName(request)) is { } problem)
+        {
+            // The same rules as a restore target: a drill target is restored into, then dropped.
+            errors["targetDatabase"] = [request.TargetDatabase is null ? $"The default target '{TargetName(request)}': {problem}" : problem];
+        }
+
         if (request.ManualSteps is { } steps && steps.Any(s => s is null || s.Length > 500)) errors["manualSteps"] = ["Each step is text of at most 500 characters."];
         return errors.Count == 0 ? WolverineContinue.NoProblems : Problems.Invalid(errors);
     }
@@ -45,7 +52,7 @@ public static class RunDrillEndpoint
     {
         var drillId = Guid.CreateVersion7(now);
         var who = user.Identity?.Name ?? "unknown";
-        var targetName = string.IsNullOrWhiteSpace(request.TargetDatabase) ? DrillTargets.DefaultFor(request.Database) : request.TargetDatabase.Trim();
+        var targetName = TargetName(request);
         var steps = ManualSteps.Recorded(request.ManualSteps);
 
         var agents = await session.Query<AgentStatus>().ToListAsync(ct);
@@ -65,6 +72,14 @@ public static class RunDrillEndpoint
         {
             return await FailAsync(session, drillId, null, DrillStages.Refused,
                 $"Drill target {target.Environment}/{target.Database} is a primary database: drills never restore into a primary.", 400, now, ct);
+        }
+
+        if (target.Managed)
+        {
+            // A drill target is scratch, restored into and dropped afterwards: never a database an agent manages.
+            return await FailAsync(session, drillId, null, DrillStages.Refused,
+                $"Drill target '{target.Database}' is {target.ManagedElsewhere ?? $"{target.Environment}/{target.Database}"}, a database an agent manages: a drill restores only into a scratch database (the default is '{DrillTargets.DefaultFor(request.Database)}').",
+                400, now, ct);
         }
 
         if (backup is null)
@@ -87,6 +102,9 @@ public static class RunDrillEndpoint
         var location = $"/api/v1/drills/{drillId}";
         return Results.Accepted(location, new DrillAccepted(drillId, start.RestoreId!.Value, backup.Id, target.Database, location));
     }
+
+    private static string TargetName(RequestDrill request) =>
+        string.IsNullOrWhiteSpace(request.TargetDatabase) ? DrillTargets.DefaultFor(request.Database.Trim()) : request.TargetDatabase.Trim();
 
     private static async Task<IResult> FailAsync(IDocumentSession session, Guid drillId, Guid? restoreId, string stage, string reason,
         int status, DateTimeOffset now, CancellationToken ct)

@@ -14,8 +14,6 @@ public static class ShowDrillEndpoint
     [WolverineGet("/api/v1/drills/{id}")]
     [Authorize(Policy = Policies.Read)]
     [ProducesResponseType<DrillView>(200)]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<DrillView>(id, ct) is { } view
-            ? Results.Ok(view)
-            : Results.Problem(Problems.NotFound($"No drill with id {id}."));
+    public static Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        Documents.ShowAsync<DrillView>(session, id, "drill", ct);
 }

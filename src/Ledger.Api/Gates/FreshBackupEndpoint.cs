@@ -14,14 +14,17 @@ namespace Ledger.Api.Gates;
 /// </summary>
 public static class FreshBackupEndpoint
 {
+    /// <summary>Ten years: anything longer only overflows the clock arithmetic.</summary>
+    public const long MaxAgeSeconds = 10L * 366 * 24 * 3600;
+
     public static ProblemDetails Validate(HttpRequest request)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(request.Query["env"])) errors["env"] = ["Required."];
         if (string.IsNullOrEmpty(request.Query["db"])) errors["db"] = ["Required."];
-        if (request.Query.ContainsKey("max_age") && !(long.TryParse(request.Query["max_age"], out var age) && age > 0))
+        if (request.Query.ContainsKey("max_age") && !(long.TryParse(request.Query["max_age"], out var age) && age is > 0 and <= MaxAgeSeconds))
         {
-            errors["max_age"] = ["Must be a positive number of seconds."];
+            errors["max_age"] = [$"Must be a positive number of seconds, at most {MaxAgeSeconds} (10 years)."];
         }
 
         return errors.Count == 0 ? WolverineContinue.NoProblems : Problems.Invalid(errors);

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Gates;
@@ -16,12 +17,12 @@ public static class FreshBackups
         {
             var at = release is null ? "" : $" at release {release}";
             return new FreshBackupAnswer(false,
-                $"No verified pre-upgrade backup of {environment}/{database}{at} younger than {Describe(maxAge)}.", null);
+                $"No verified pre-upgrade backup of {environment}/{database}{at} younger than {DurationText.Span(maxAge)}.", null);
         }
 
         var evidence = EvidenceOf(newest, now);
         return new FreshBackupAnswer(true,
-            $"Pre-upgrade backup {newest.Id} of release {newest.Release} is verified and {Describe(TimeSpan.FromSeconds(evidence.AgeSeconds!.Value))} old.",
+            $"Pre-upgrade backup {newest.Id} of release {newest.Release} is verified and {DurationText.Age(TimeSpan.FromSeconds(evidence.AgeSeconds!.Value))} old.",
             evidence);
     }
 
@@ -54,8 +55,4 @@ public static class FreshBackups
         var agents = await session.Query<AgentStatus>().ToListAsync(ct);
         return Agents.AgentLiveness.Of(agents, environment, timeout, now).Alive;
     }
-
-    public static string Describe(TimeSpan span) =>
-        span.TotalDays >= 1 ? $"{span.TotalDays:0.#}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#}h"
-        : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#}m" : $"{span.TotalSeconds:0}s";
 }

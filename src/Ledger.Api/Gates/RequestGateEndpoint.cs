@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Postgres;
 using System.Security.Claims;
 using Ledger.Api.Auth;
@@ -60,7 +61,7 @@ public static class RequestGateEndpoint
         else if (!await FreshBackups.AgentAliveAsync(session, request.Environment, options.AgentTimeout, now, ct))
         {
             stream.AppendMany(Requested(null), new GateDenied(gateId, attempt, null,
-                $"No live agent serves environment '{request.Environment}' (no heartbeat within {FreshBackups.Describe(options.AgentTimeout)}).", now));
+                $"No live agent serves environment '{request.Environment}' (no heartbeat within {DurationText.Span(options.AgentTimeout)}).", now));
         }
         else
         {

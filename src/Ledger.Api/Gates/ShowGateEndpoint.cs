@@ -14,8 +14,6 @@ public static class ShowGateEndpoint
     [WolverineGet("/api/v1/gates/{id}")]
     [Authorize(Policy = Policies.Read)]
     [ProducesResponseType<GateView>(200)]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<GateView>(id, ct) is { } view
-            ? Results.Ok(view)
-            : Results.Problem(Problems.NotFound($"No gate with id {id}."));
+    public static Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        Documents.ShowAsync<GateView>(session, id, "gate", ct);
 }

@@ -35,7 +35,9 @@ public static class DrillReportEndpoint
             return now.AddDays(-days);
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at <= now
+        // A date as far back as the day form allows (3660 days): older reaches MinValue arithmetic and loads everything.
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+               && at <= now && at >= now.AddDays(-3660)
             ? at
             : null;
     }
@@ -51,7 +53,7 @@ public static class DrillReportEndpoint
         {
             return Results.Problem(Problems.Invalid(new Dictionary<string, string[]>
             {
-                ["since"] = ["Must be a number of days like 365d (at most 3660d) or an ISO date in the past."],
+                ["since"] = ["Must be a number of days like 365d (at most 3660d) or an ISO date in the past, at most 3660 days ago."],
             }));
         }
 

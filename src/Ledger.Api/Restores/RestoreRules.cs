@@ -46,13 +46,9 @@ public static class RestoreRules
         {
             errors["targetDatabase"] = ["Required: the database to restore into."];
         }
-        else if (!PgIdentifier.IsValid(request.TargetDatabase))
+        else if (TargetNameProblem(request.TargetDatabase) is { } problem)
         {
-            errors["targetDatabase"] = ["Not a valid PostgreSQL identifier (letters, digits, _ and $, starting with a letter or _, at most 63 bytes)."];
-        }
-        else if (RestoreTargets.Forbidden.Contains(request.TargetDatabase))
-        {
-            errors["targetDatabase"] = [$"'{request.TargetDatabase}' is a system database and is never a restore target."];
+            errors["targetDatabase"] = [problem];
         }
 
         if (request.Environment is not null && !EnvironmentNames.IsValid(request.Environment))
@@ -62,6 +58,14 @@ public static class RestoreRules
 
         return errors;
     }
+
+    /// <summary>What is wrong with a restore or drill target's name (a valid identifier, not a system database); null when nothing.</summary>
+    public static string? TargetNameProblem(string name) =>
+        !PgIdentifier.IsValid(name)
+            ? "Not a valid PostgreSQL identifier (letters, digits, _ and $, starting with a letter or _, at most 63 bytes)."
+            : RestoreTargets.Forbidden.Contains(name)
+                ? $"'{name}' is a system database and is never a restore target."
+                : null;
 
     /// <summary>
     /// Every interlock that refuses this request, in the order they are checked; a restore is refused with the first,
@@ -86,6 +90,13 @@ public static class RestoreRules
                 request.Confirm is null
                     ? $"Confirm the target by repeating its name: confirm must be '{request.TargetDatabase}'."
                     : $"The confirmation '{request.Confirm}' does not match the target '{request.TargetDatabase}'.",
+                400));
+        }
+
+        if (target.ManagedElsewhere is { } other)
+        {
+            refusals.Add(new RestoreRefusal(Interlocks.ManagedElsewhere,
+                $"'{target.Database}' is {other} ({target.Role}), a database an agent manages: restore into it only under its own name in its own environment, or choose another target.",
                 400));
         }
 

@@ -12,7 +12,12 @@ namespace Ledger.Api.Restores;
 /// non-primary; only when the environment has nothing but primaries is the host a primary, and then the target
 /// counts as primary too (it would live on the production server).</item>
 /// </list>
-/// When agents disagree about a database's role, it counts as primary.
+/// When agents disagree about a database's role, it counts as primary. A name is matched against every announced
+/// database of every environment, by its label and by its real name on the server: a target that is (or may be) a
+/// database managed elsewhere, say production's primary named from staging, carries its role and
+/// <see cref="RestoreTarget.ManagedElsewhere"/>, and the interlocks refuse it. (The ledger does not know servers, so a
+/// same-named database of another environment counts even when it lives on another server; the agent, which knows,
+/// checks again by the server's identity.)
 /// </summary>
 public static class RestoreTargets
 {
@@ -40,6 +45,17 @@ public static class RestoreTargets
         }
 
         var host = inEnvironment.FirstOrDefault(d => d.Role != DatabaseRoles.Primary) ?? inEnvironment[0];
+        var same = announced.Where(d => d.Name == targetDatabase || d.RealName == targetDatabase).ToList();
+        if (same.Count > 0)
+        {
+            // The strongest role of whatever the name may be: a primary anywhere makes the target a primary.
+            var role = same.Any(d => d.Role == DatabaseRoles.Primary) ? DatabaseRoles.Primary : DatabaseRoles.NonPrimary;
+            var elsewhere = same.FirstOrDefault(d => d.Environment != environment)
+                ?? same.First(); // the real name of a database of this environment configured under another label
+            return new RestoreTarget(environment, targetDatabase, host.Name, role, Managed: true,
+                ManagedElsewhere: elsewhere.Environment == environment && elsewhere.Name == targetDatabase ? null : $"{elsewhere.Environment}/{elsewhere.Name}");
+        }
+
         return new RestoreTarget(environment, targetDatabase, host.Name, host.Role, Managed: false);
     }
 }

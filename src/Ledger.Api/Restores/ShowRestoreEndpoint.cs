@@ -14,8 +14,6 @@ public static class ShowRestoreEndpoint
     [WolverineGet("/api/v1/restores/{id}")]
     [Authorize(Policy = Policies.Read)]
     [ProducesResponseType<RestoreView>(200)]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<RestoreView>(id, ct) is { } view
-            ? Results.Ok(view)
-            : Results.Problem(Problems.NotFound($"No restore with id {id}."));
+    public static Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
+        Documents.ShowAsync<RestoreView>(session, id, "restore", ct);
 }

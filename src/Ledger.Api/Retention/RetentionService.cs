@@ -14,7 +14,12 @@ public sealed class RetentionService(IMessageBus bus, RetentionOptions options, 
             return;
         }
 
-        var cron = CronExpression.Parse(options.Schedule);
+        // The same cron rule as the databases' schedules (5 or 6 fields, or "off").
+        if (Schedules.ScheduleRules.Parse(options.Schedule, options.Schedule) is not { } cron)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = clock.GetUtcNow();
@@ -30,15 +35,5 @@ public sealed class RetentionService(IMessageBus bus, RetentionOptions options, 
                 log.LogWarning("Retention run failed: {Reason}", e.Message);
             }
         }
-    }
-}
-
-public static class Configuration
-{
-    public static IServiceCollection AddRetention(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddSingleton(RetentionOptions.From(configuration));
-        services.AddHostedService<RetentionService>();
-        return services;
     }
 }

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Ledger.Contracts.Common;
 using Cronos;
 using Ledger.Contracts.Agents;
 
@@ -8,18 +7,14 @@ namespace Ledger.Api.Schedules;
 /// <summary>What the schedule asks of a database at a given moment (pure, tested without a host).</summary>
 public static class ScheduleRules
 {
-    /// <summary>Parses 5-field (minute precision) or 6-field (with seconds) cron; null for "off".</summary>
-    public static CronExpression? Parse(string? schedule)
-    {
-        var text = string.IsNullOrWhiteSpace(schedule) ? ManagedDatabase.DefaultSchedule : schedule.Trim();
-        if (text == ManagedDatabase.NoSchedule)
-        {
-            return null;
-        }
+    /// <summary>Parses a schedule by <see cref="CronRule"/> (blank is the default schedule); null for "off".</summary>
+    public static CronExpression? Parse(string? schedule) => Parse(schedule, ManagedDatabase.DefaultSchedule);
 
-        var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-        return CronExpression.Parse(text, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
-    }
+    /// <summary>Parses cron text by <see cref="CronRule"/>, with <paramref name="fallback"/> for blank; null for "off".</summary>
+    public static CronExpression? Parse(string? schedule, string fallback) =>
+        CronRule.Read(schedule, fallback) is ({ } text, var seconds)
+            ? CronExpression.Parse(text, seconds ? CronFormat.IncludeSeconds : CronFormat.Standard)
+            : null;
 
     public static TimeZoneInfo Zone(string? timeZone) =>
         string.IsNullOrWhiteSpace(timeZone) ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(timeZone);
@@ -35,15 +30,9 @@ public static class ScheduleRules
         return cron.GetOccurrences(now - lookback, now, Zone(database.TimeZone), fromInclusive: false, toInclusive: true).ToList();
     }
 
-    /// <summary>One backup id per database and occurrence, so that any node (or a retry) creates it at most once.</summary>
-    public static Guid BackupIdFor(string environment, string database, DateTimeOffset occurrence)
-    {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"dgledger-scheduled\n{environment}\n{database}\n{occurrence.UtcTicks}"));
-        var guid = bytes.AsSpan(0, 16).ToArray();
-        guid[6] = (byte)((guid[6] & 0x0F) | 0x80); // version 8: custom
-        guid[8] = (byte)((guid[8] & 0x3F) | 0x80);
-        return new Guid(guid, bigEndian: true);
-    }
+    /// <summary>The backup of one occurrence (<see cref="DeterministicIds.ScheduledBackup"/>): a repeated tick or a second node meets it.</summary>
+    public static Guid BackupIdFor(string environment, string database, DateTimeOffset occurrence) =>
+        DeterministicIds.ScheduledBackup(environment, database, occurrence);
 
     public enum Action { None, Request, RecordMissed }
 

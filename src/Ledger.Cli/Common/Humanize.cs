@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Globalization;
 
 namespace Ledger.Cli.Common;
@@ -39,46 +40,16 @@ internal static class Humanize
         return scaled.ToString("0.0", CultureInfo.InvariantCulture) + " " + SizeUnits[unit];
     }
 
-    /// <summary>An age in its largest sensible unit: <c>45s</c>, <c>12m</c>, <c>5h</c>, <c>3d</c>.</summary>
-    public static string Age(TimeSpan age)
-    {
-        if (age < TimeSpan.Zero)
-        {
-            age = TimeSpan.Zero;
-        }
+    /// <summary>An age (<see cref="DurationText.Age"/>).</summary>
+    public static string Age(TimeSpan age) => DurationText.Age(age);
 
-        return age switch
-        {
-            { TotalMinutes: < 1 } => $"{(int)age.TotalSeconds}s",
-            { TotalHours: < 1 } => $"{(int)age.TotalMinutes}m",
-            { TotalHours: < 48 } => $"{(int)age.TotalHours}h",
-            _ => $"{(int)age.TotalDays}d",
-        };
-    }
-
-    /// <summary>A run time: <c>850ms</c>, <c>3.2s</c>, <c>4m05s</c>, <c>1h02m</c>.</summary>
-    public static string Duration(long? milliseconds)
-    {
-        if (milliseconds is not { } ms)
-        {
-            return None;
-        }
-
-        var span = TimeSpan.FromMilliseconds(ms);
-        return span switch
-        {
-            { TotalSeconds: < 1 } => $"{ms}ms",
-            { TotalMinutes: < 1 } => span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s",
-            { TotalHours: < 1 } => $"{(int)span.TotalMinutes}m{span.Seconds:00}s",
-            _ => $"{(int)span.TotalHours}h{span.Minutes:00}m",
-        };
-    }
+    /// <summary>A run time (<see cref="DurationText.RunTime"/>); <c>-</c> when unknown.</summary>
+    public static string Duration(long? milliseconds) => milliseconds is { } ms ? DurationText.RunTime(ms) : None;
 
     /// <summary><c>2025-01-31 08:00:00</c> in UTC; <c>-</c> when unknown.</summary>
     public static string Utc(DateTimeOffset? at) =>
         at is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : None;
 
-    /// <summary>The first 8 hex digits of an id, as tables show it.</summary>
     /// <summary>
     /// A short form for progress lines: the last 8 hex digits. Ids are version-7 GUIDs, whose leading digits are a
     /// timestamp shared by everything made in the same minute; the tail is random. Tables that people copy ids from

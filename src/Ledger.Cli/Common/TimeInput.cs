@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -86,12 +87,6 @@ internal static partial class TimeInput
             ? pointInTime
             : throw new UsageException($"invalid {option} '{text}': expected {PointInTimeHint}");
 
-    /// <summary>The inverse for messages: <c>30m</c>, <c>2h</c>, <c>90s</c>.</summary>
-    public static string FormatDuration(TimeSpan duration) => duration switch
-    {
-        { TotalDays: >= 1 } when duration.Ticks % TimeSpan.TicksPerDay == 0 => $"{(long)duration.TotalDays}d",
-        { TotalHours: >= 1 } when duration.Ticks % TimeSpan.TicksPerHour == 0 => $"{(long)duration.TotalHours}h",
-        { TotalMinutes: >= 1 } when duration.Ticks % TimeSpan.TicksPerMinute == 0 => $"{(long)duration.TotalMinutes}m",
-        _ => $"{(long)Math.Ceiling(duration.TotalSeconds)}s",
-    };
+    /// <summary>The inverse for messages: <c>30m</c>, <c>2h</c>, <c>90s</c> (<see cref="DurationText.Span"/>).</summary>
+    public static string FormatDuration(TimeSpan duration) => DurationText.Span(duration);
 }

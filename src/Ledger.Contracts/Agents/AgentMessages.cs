@@ -1,7 +1,11 @@
 namespace Ledger.Contracts.Agents;
 
-/// <summary>A database an agent manages, as announced to the ledger (never its connection string).</summary>
-public sealed record ManagedDatabase(string Environment, string Name, string Role, string? Schedule = null, string? TimeZone = null)
+/// <summary>
+/// A database an agent manages, as announced to the ledger (never its connection string). <see cref="RealName"/> is the
+/// database's name on its server when the configured <see cref="Name"/> is only a label for it.
+/// </summary>
+public sealed record ManagedDatabase(string Environment, string Name, string Role, string? Schedule = null, string? TimeZone = null,
+    string? RealName = null)
 {
     /// <summary>The default daily schedule: 02:00 in <see cref="TimeZone"/> (UTC when unset).</summary>
     public const string DefaultSchedule = "0 2 * * *";

@@ -74,14 +74,7 @@ public sealed record FreshBackupAnswer(bool Fresh, string Reason, GateEvidence? 
 
 public static class GateIds
 {
-    /// <summary>A deterministic id (UUID v5-like, SHA-1 based) so that concurrent requests meet on one stream.</summary>
-    public static Guid For(string environment, string database, string targetRelease)
-    {
-        var bytes = System.Security.Cryptography.SHA1.HashData(
-            System.Text.Encoding.UTF8.GetBytes($"dgledger-gate\n{environment}\n{database}\n{targetRelease}"));
-        var guid = bytes.AsSpan(0, 16).ToArray();
-        guid[6] = (byte)((guid[6] & 0x0F) | 0x50);
-        guid[8] = (byte)((guid[8] & 0x3F) | 0x80);
-        return new Guid(guid, bigEndian: true);
-    }
+    /// <summary>The gate's stream id (<see cref="Common.DeterministicIds.Gate"/>), so that concurrent requests meet on one stream.</summary>
+    public static Guid For(string environment, string database, string targetRelease) =>
+        Common.DeterministicIds.Gate(environment, database, targetRelease);
 }

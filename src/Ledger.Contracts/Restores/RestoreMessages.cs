@@ -7,8 +7,11 @@ namespace Ledger.Contracts.Restores;
 /// Where a restore goes. <see cref="HostDatabase"/> is the managed database whose server (and connection) the agent
 /// uses: the target itself when <see cref="Managed"/>, otherwise the managed database next to which the target is
 /// created. <see cref="Role"/> is the role that decides the interlocks (see RestoreTargets in the ledger).
+/// <see cref="ManagedElsewhere"/> names the managed database ("env/name") that the target's name really is, when that
+/// database belongs to another environment: such a target is refused, by the ledger and by the agent.
 /// </summary>
-public sealed record RestoreTarget(string Environment, string Database, string HostDatabase, string Role, bool Managed);
+public sealed record RestoreTarget(string Environment, string Database, string HostDatabase, string Role, bool Managed,
+    string? ManagedElsewhere = null);
 
 /// <summary>What the agent needs to know about the backup: where the artifact is and what it must hash to and contain.</summary>
 public sealed record RestoreArtifact(
@@ -106,6 +109,8 @@ public static class Interlocks
     public const string RestoreInProgress = "restore-in-progress";
     /// <summary>No agent serving the target's environment is alive: nothing would run the restore (503).</summary>
     public const string AgentUnavailable = "agent-unavailable";
+    /// <summary>The target is a database managed in another environment: it is restored only through its own (400).</summary>
+    public const string ManagedElsewhere = "managed-elsewhere";
 }
 
 /// <summary>The post-restore checks (<see cref="VerificationCheck.Name"/>) and their outcomes.</summary>

@@ -123,3 +123,21 @@ public sealed class when_a_backup_request_is_invalid(LedgerFixture fixture)
         Assert.Equal(Ledger.Cli.ExitCodes.NotFound, run.ExitCode);
     }
 }
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_a_query_value_is_out_of_range(LedgerFixture fixture)
+{
+    [Theory]
+    [InlineData("/api/v1/reports/drills?since=0001-01-01", "since")]
+    [InlineData("/api/v1/gates/fresh-backup?env=staging&db=app&max_age=99999999999999", "max_age")]
+    [InlineData("/api/v1/gates/fresh-backup?env=staging&db=app&max_age=-1", "max_age")]
+    public async Task it_is_a_400_naming_the_value_never_a_500(string url, string field)
+    {
+        using var client = fixture.Stack.Client(Roles.Reader);
+        var response = await client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for {field}: {problem}");
+    }
+}

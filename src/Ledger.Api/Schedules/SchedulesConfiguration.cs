@@ -1,6 +1,6 @@
 namespace Ledger.Api.Schedules;
 
-public static class Configuration
+public static class SchedulesConfiguration
 {
     public static IServiceCollection AddSchedules(this IServiceCollection services, IConfiguration configuration)
     {

@@ -4,7 +4,7 @@ using Marten;
 
 namespace Ledger.Api.Drills;
 
-public static class Configuration
+public static class DrillsConfiguration
 {
     /// <summary>Drills: the inline <see cref="DrillView"/>.</summary>
     public static StoreOptions AddDrills(this StoreOptions store)

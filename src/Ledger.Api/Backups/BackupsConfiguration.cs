@@ -4,7 +4,7 @@ using Marten;
 
 namespace Ledger.Api.Backups;
 
-public static class Configuration
+public static class BackupsConfiguration
 {
     public static StoreOptions AddBackups(this StoreOptions store)
     {

@@ -5,12 +5,14 @@ using Wolverine.Postgresql;
 
 namespace Ledger.Agent.Restores;
 
-public static class Configuration
+public static class RestoresConfiguration
 {
     /// <summary>The restore services; <paramref name="ledgerConnectionString"/> names the database no restore may overwrite.</summary>
     public static IServiceCollection AddRestores(this IServiceCollection services, string ledgerConnectionString)
     {
         services.AddSingleton(new LedgerDatabase(ledgerConnectionString));
+        services.AddSingleton(new ServerIdentity());
+        services.AddSingleton<TargetGuards>();
         services.AddSingleton<DecisionGraphClient>();
         services.AddSingleton<RestoreRunner>();
         services.AddSingleton<RestoreVerifier>();

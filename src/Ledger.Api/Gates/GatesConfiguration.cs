@@ -4,7 +4,7 @@ using Marten;
 
 namespace Ledger.Api.Gates;
 
-public static class Configuration
+public static class GatesConfiguration
 {
     public static StoreOptions AddGates(this StoreOptions store)
     {

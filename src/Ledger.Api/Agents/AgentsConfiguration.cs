@@ -3,7 +3,7 @@ using Marten;
 
 namespace Ledger.Api.Agents;
 
-public static class Configuration
+public static class AgentsConfiguration
 {
     public static StoreOptions AddAgents(this StoreOptions store)
     {

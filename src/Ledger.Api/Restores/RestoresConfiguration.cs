@@ -4,7 +4,7 @@ using Marten;
 
 namespace Ledger.Api.Restores;
 
-public static class Configuration
+public static class RestoresConfiguration
 {
     public static StoreOptions AddRestores(this StoreOptions store)
     {
