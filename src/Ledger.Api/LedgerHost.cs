@@ -4,8 +4,11 @@ using Ledger.Api.Agents;
 using Ledger.Api.Auth;
 using Ledger.Api.Backups;
 using Ledger.Api.Drills;
+using Ledger.Api.Doctor;
 using Ledger.Api.Gates;
 using Ledger.Api.Health;
+using Ledger.Api.Metrics;
+using Ledger.Api.Notifications;
 using Ledger.Api.Retention;
 using Ledger.Api.Schedules;
 using Ledger.Api.Http;
@@ -45,8 +48,8 @@ public static class LedgerHost
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddSchedules(builder.Configuration);
         builder.Services.AddRetention(builder.Configuration);
-        Metrics.Configuration.AddMetrics(builder.Services, builder.Configuration);
-        Notifications.Configuration.AddNotifications(builder.Services, builder.Configuration);
+        builder.Services.AddMetrics(builder.Configuration);
+        builder.Services.AddNotifications(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
@@ -55,18 +58,18 @@ public static class LedgerHost
                 store.Connection(options.ConnectionString);
                 store.DatabaseSchemaName = "ledger";
                 store.Events.DatabaseSchemaName = "ledger";
-                // No async daemon runs today: every projection is inline. This stays so that one added later works with the
-                // upstream DistributedLock behind the NuGet shim (see README), which refuses multiplexing over a
-                // DbDataSource unless the daemon takes its lock inside a transaction.
+                // The async daemon runs the notifications subscription (Notifications/); every projection is inline. The
+                // upstream DistributedLock behind the NuGet shim (see README) refuses multiplexing over a DbDataSource
+                // unless the daemon takes its lock inside a transaction.
                 store.Events.UseAdvisoryLockTransaction = true;
                 store.AddBackups();
                 store.AddAgents();
                 store.AddGates();
                 store.AddDrills();
                 store.AddRestores();
-                Metrics.Configuration.AddMetrics(store);
-                Notifications.Configuration.AddNotifications(store);
-                Doctor.Configuration.AddDoctor(store);
+                store.AddMetrics();
+                store.AddNotifications();
+                store.AddDoctor();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
@@ -96,7 +99,7 @@ public static class LedgerHost
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             // Create the queue tables (ledger's and, for sending, the agents') on demand.
             opts.Transports.GetOrCreate<PostgresqlTransport>().AutoProvision = true;
-            Notifications.Configuration.AddNotifications(opts, Notifications.NotificationOptions.From(builder.Configuration));
+            opts.AddNotifications(NotificationOptions.From(builder.Configuration));
         });
         builder.Services.AddWolverineHttp();
 
@@ -108,7 +111,7 @@ public static class LedgerHost
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealth();
-        Metrics.Configuration.MapMetrics(app);
+        app.MapMetrics();
         app.MapWolverineEndpoints(http =>
         {
             http.RequireAuthorizeOnAll();

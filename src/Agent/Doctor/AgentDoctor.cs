@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Ledger.Agent.Restores;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Doctor;
 using Ledger.Postgres;
 using Npgsql;
@@ -127,16 +128,15 @@ public sealed partial class AgentDoctor(AgentOptions options, PgProcessRunner ru
     {
         try
         {
-            if (db.Schedule != Contracts.Agents.ManagedDatabase.NoSchedule)
+            if (CronRule.Read(db.Schedule, Contracts.Agents.ManagedDatabase.DefaultSchedule) is ({ } text, var seconds))
             {
-                var fields = db.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-                Cronos.CronExpression.Parse(db.Schedule, fields == 6 ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
+                Cronos.CronExpression.Parse(text, seconds ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
             }
 
             if (!string.IsNullOrWhiteSpace(db.TimeZone)) TimeZoneInfo.FindSystemTimeZoneById(db.TimeZone);
             return DoctorCheck.Ok(scope, "schedule", $"'{db.Schedule}' in {db.TimeZone ?? "UTC"}");
         }
-        catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception e) when (e is Cronos.CronFormatException or FormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
         {
             return DoctorCheck.Fail(scope, "schedule", e.Message, "Fix Agent:Databases:N:Schedule (cron or 'off') and TimeZone (an IANA name).");
         }

@@ -13,7 +13,7 @@ public static class RunAgentDoctorHandler
     }
 }
 
-public static class Configuration
+public static class DoctorConfiguration
 {
     public static IServiceCollection AddDoctor(this IServiceCollection services)
     {

@@ -58,7 +58,7 @@ public static class LedgerChecks
                 ? DoctorCheck.Warn(scope, "schedule", "scheduled backups are off", "Set Agent:Databases:N:Schedule to a cron expression unless another tool backs this database up.")
                 : DoctorCheck.Ok(scope, "schedule", $"'{db.Schedule ?? ManagedDatabase.DefaultSchedule}' in {db.TimeZone ?? "UTC"}");
         }
-        catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception e) when (e is Cronos.CronFormatException or FormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
         {
             return DoctorCheck.Fail(scope, "schedule", $"'{db.Schedule}' / '{db.TimeZone}' is not valid: {e.Message}",
                 "Fix Agent:Databases:N:Schedule (5- or 6-field cron, or 'off') and TimeZone (an IANA name).");

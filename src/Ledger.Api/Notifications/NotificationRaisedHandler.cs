@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Notifications;
 using Marten;
 using Wolverine;
@@ -37,11 +36,5 @@ public static class NotificationRaisedHandler
         return outgoing;
     }
 
-    public static Guid DeliveryId(Guid notificationId, string webhook)
-    {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"dgledger-delivery\n{notificationId:N}\n{webhook}")).AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid DeliveryId(Guid notificationId, string webhook) => DeterministicIds.For("delivery", notificationId.ToString("N"), webhook);
 }

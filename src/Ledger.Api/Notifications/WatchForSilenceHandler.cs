@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Ledger.Api.Drills;
 using Ledger.Contracts.Agents;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
 using Ledger.Contracts.Notifications;
 using Marten;
@@ -32,7 +31,7 @@ public static class WatchForSilenceHandler
             {
                 foreach (var environment in agent.Environments)
                 {
-                    outgoing.Add(new NotificationRaised(new Notification(Derived(id, environment), NotificationKinds.AgentSilent, environment, null, agent.Id,
+                    outgoing.Add(new NotificationRaised(new Notification(DeterministicIds.For("notification", id.ToString("N"), environment), NotificationKinds.AgentSilent, environment, null, agent.Id,
                         $"Agent {agent.Id} serving {environment} has been silent since {agent.LastHeartbeat:u}: no backup or restore of {environment} will run.",
                         new Dictionary<string, string> { ["agent"] = agent.Id, ["lastHeartbeat"] = agent.LastHeartbeat.ToString("O") }, watch.Now)));
                 }
@@ -75,15 +74,7 @@ public static class WatchForSilenceHandler
         }
 
         session.Store(new NotificationMarker(key, value));
-        return Derived(Guid.Empty, $"{key}\n{value:O}");
-    }
-
-    private static Guid Derived(Guid seed, string text)
-    {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{seed:N}\n{text}")).AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
+        return DeterministicIds.For("notification", key, value.ToString("O"));
     }
 }
 

@@ -3,7 +3,7 @@ using Marten;
 
 namespace Ledger.Api.Metrics;
 
-public static class Configuration
+public static class MetricsConfiguration
 {
     /// <summary>The outcome counters (an inline projection into its own table).</summary>
     public static StoreOptions AddMetrics(this StoreOptions store)

@@ -6,7 +6,7 @@ using Wolverine.Marten;
 
 namespace Ledger.Api.Notifications;
 
-public static class Configuration
+public static class NotificationsConfiguration
 {
     public const string Queue = "notifications";
 

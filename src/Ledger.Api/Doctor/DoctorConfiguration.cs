@@ -3,7 +3,7 @@ using Marten;
 
 namespace Ledger.Api.Doctor;
 
-public static class Configuration
+public static class DoctorConfiguration
 {
     public static StoreOptions AddDoctor(this StoreOptions store)
     {
