@@ -30,7 +30,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
         var renamed = false;
         try
         {
-            Directory.CreateDirectory(directory);
+            Artifacts.EnsureDirectory(options.Repository, directory);
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
             await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, options.LockWait, ct);
 
@@ -51,8 +51,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             string sha256;
             long size;
             DatabaseFingerprint fingerprint;
-            await using (var file = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
-                             bufferSize: 1 << 20, FileOptions.Asynchronous))
+            await using (var file = Artifacts.CreateFile(partialPath, bufferSize: 1 << 20))
             await using (var hashing = new HashingWriteStream(file))
             {
                 // Fingerprint the same snapshot while pg_dump streams it.
@@ -72,7 +71,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             }
 
             fingerprint = await ArchiveSequences.ApplyAsync(fingerprint, partialPath, tools, runner, ct);
-            File.Move(partialPath, finalPath);
+            Artifacts.MoveDurably(partialPath, finalPath);
             renamed = true;
             var finishedAt = clock.GetUtcNow();
             var taken = new BackupTaken(request.BackupId, request.Environment, request.Database, request.Trigger,
