@@ -1,4 +1,5 @@
 using Ledger.Agent.Backups;
+using Ledger.Agent.Doctor;
 using Ledger.Agent.Heartbeats;
 using Ledger.Agent.Restores;
 using JasperFx.CodeGeneration;
@@ -36,6 +37,7 @@ public static class AgentHost
         builder.Services.AddSingleton<BackupVerifier>();
         builder.Services.AddRestores(ledgerConnection);
         builder.Services.AddHostedService<HeartbeatService>();
+        builder.Services.AddDoctor();
 
         builder.UseWolverine(opts =>
         {
