@@ -34,7 +34,7 @@ public static class DoctorCommandLine
         if (!string.IsNullOrWhiteSpace(options.Repository))
         {
             options.Repository = Path.GetFullPath(options.Repository);
-            using var decisionGraph = new DecisionGraphClient();
+            using var decisionGraph = new DecisionGraphClient(TimeProvider.System);
             var doctor = new AgentDoctor(options, PgProcessRunner.Default, decisionGraph);
             checks.AddRange(await doctor.RunAsync(null, new Dictionary<string, long>(), ct));
         }

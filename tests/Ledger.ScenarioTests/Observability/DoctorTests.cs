@@ -137,7 +137,7 @@ public sealed class when_the_doctor_examines_the_stack(ObservabilityFixture fixt
             http.Request.Headers.Authorization == $"Bearer {token}" ? Results.Ok(new { }) : Results.StatusCode(401));
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var client = new DecisionGraphClient();
+        using var client = new DecisionGraphClient(TimeProvider.System);
 
         async Task<DoctorCheck> CheckWith(string presented)
         {
