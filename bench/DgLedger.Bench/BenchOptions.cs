@@ -29,8 +29,10 @@ public static class MeasurementNames
     public const string Ledger = "ledger";
     public const string Compression = "compression";
     public const string Jobs = "jobs";
+    /// <summary>Measurement 8: /metrics scrape time on the loaded ledger state, and a webhook burst.</summary>
+    public const string Observability = "observability";
 
-    public static readonly IReadOnlyList<string> All = [Seed, Backup, Restore, Ledger, Compression, Jobs];
+    public static readonly IReadOnlyList<string> All = [Seed, Backup, Restore, Ledger, Compression, Jobs, Observability];
 
     /// <summary>Other names people will type: each figure comes from the run of the measurement it belongs to.</summary>
     public static readonly IReadOnlyDictionary<string, string> Aliases = new Dictionary<string, string>
@@ -45,6 +47,8 @@ public static class MeasurementNames
         ["list"] = Ledger,
         ["queries"] = Ledger,
         ["dump-defaults"] = Compression,
+        ["metrics"] = Observability,
+        ["webhooks"] = Observability,
     };
 }
 

@@ -119,9 +119,14 @@ public static class BenchRun
                 ctx.Services = null;
             }
 
-            if (options.Wants(MeasurementNames.Ledger))
+            if (options.Wants(MeasurementNames.Ledger) || options.Wants(MeasurementNames.Observability))
             {
                 await LedgerStepAsync(ctx, StepAsync);
+            }
+
+            if (options.Wants(MeasurementNames.Observability))
+            {
+                await StepAsync("webhook burst", "8", () => ObservabilityBench.BurstAsync(ctx));
             }
         }
         finally
@@ -200,8 +205,16 @@ public static class BenchRun
         {
             Progress.Say("starting a ledger on the loaded state");
             await using var ledger = await ServiceProcesses.StartAsync(ctx.Layout, connection, [], ctx.WorkDirectory, "ledger-queries", ctx.Cancellation);
-            await LedgerQueries.RunAsync(ctx, ledger, loaded);
-            await ConsolePages.RunAsync(ctx, ledger, loaded);
+            if (ctx.Options.Wants(MeasurementNames.Ledger))
+            {
+                await LedgerQueries.RunAsync(ctx, ledger, loaded);
+                await ConsolePages.RunAsync(ctx, ledger, loaded);
+            }
+
+            if (ctx.Options.Wants(MeasurementNames.Observability))
+            {
+                await ObservabilityBench.ScrapeAsync(ctx, ledger, loaded);
+            }
         });
     }
 

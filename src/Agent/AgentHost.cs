@@ -1,4 +1,5 @@
 using Ledger.Agent.Backups;
+using Ledger.Agent.Doctor;
 using Ledger.Agent.Heartbeats;
 using Ledger.Agent.Restores;
 using JasperFx.CodeGeneration;
@@ -36,6 +37,7 @@ public static class AgentHost
         builder.Services.AddSingleton<BackupVerifier>();
         builder.Services.AddRestores(ledgerConnection);
         builder.Services.AddHostedService<HeartbeatService>();
+        builder.Services.AddDoctor();
 
         builder.UseWolverine(opts =>
         {
@@ -60,7 +62,14 @@ public static class AgentHost
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
             opts.DefaultExecutionTimeout = options.MaxBackupDuration;
             // A dump is never retried behind the operator's back: its outcome, good or bad, is the report.
-            opts.Policies.OnAnyException().MoveToErrorQueue();
+            // Whatever fails, the ledger hears it: a compensating action publishes the step's failure report, then the
+            // message goes to the error queue.
+            opts.Policies.OnAnyException()
+                .CompensatingAction<object>((message, exception, bus) =>
+                    FailureReports.For(message, exception, options, TimeProvider.System.GetUtcNow()) is { } report
+                        ? bus.PublishAsync(report)
+                        : ValueTask.CompletedTask)
+                .Then.MoveToErrorQueue();
             // Generate handler code in memory at start: nothing is written next to the binaries or the working directory.
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
         });

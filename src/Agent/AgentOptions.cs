@@ -23,14 +23,41 @@ public sealed class ManagedDatabaseOptions
     public string MaintenanceDatabase { get; set; } = "postgres";
     /// <summary>Base URL of the DecisionGraph serving this database; when set, restores into it check the application too.</summary>
     public string? DecisionGraphUrl { get; set; }
+    /// <summary>
+    /// Base URL of a DecisionGraph that serves this database's drill targets (scratch databases on its server), so that a
+    /// drill runs the same DecisionGraph checks as a restore. Uses <see cref="DecisionGraphToken"/>.
+    /// </summary>
+    public string? DrillDecisionGraphUrl { get; set; }
     /// <summary>Bearer token for <see cref="DecisionGraphUrl"/> (an admin token, for rebuilds). A secret: never logged, never sent to the ledger.</summary>
     public string? DecisionGraphToken { get; set; }
     /// <summary>Tenants whose projection health is checked after a restore; empty means every tenant in the event log.</summary>
     public List<string> DecisionGraphTenants { get; set; } = [];
     /// <summary>Whether a restore may ask DecisionGraph to rebuild projections that are missing, behind or untrusted.</summary>
     public bool AllowProjectionRebuild { get; set; } = true;
-    /// <summary>How long a restore waits for projection health to come back clean after asking for a rebuild.</summary>
+    /// <summary>How long a restore waits for one DecisionGraph replay job (catch_up or rebuild) to end.</summary>
     public TimeSpan RebuildTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How often a replay job is polled (GET /api/v1/admin/replays/{job_id}). DecisionGraph allows 60 admin requests a
+    /// minute per account and tenant (rate_limiter.ex), so the default stays well under it.
+    /// </summary>
+    public TimeSpan ReplayPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A command (program and arguments, no shell) that stops DecisionGraph or blocks its writes before a restore into
+    /// this database; run with <see cref="HookTimeout"/>, recorded with its output tail. Unset: the step is recorded as manual.
+    /// </summary>
+    public List<string> StopCommand { get; set; } = [];
+    /// <summary>A command that restarts DecisionGraph after a restore into this database, before verification.</summary>
+    public List<string> RestartCommand { get; set; } = [];
+    /// <summary>
+    /// Fetch DecisionGraph's workflow exports (GET /api/v1/admin/workflows/{id}/export, with <see cref="DecisionGraphToken"/>)
+    /// of the open workflows and of those changed since the previous backup, and store them with each backup.
+    /// </summary>
+    public bool ExportWorkflows { get; set; }
+    /// <summary>At most this many exports per backup (the oldest-changed open workflows are left out first).</summary>
+    public int MaxExports { get; set; } = 500;
+    /// <summary>How long <see cref="StopCommand"/> and <see cref="RestartCommand"/> may run.</summary>
+    public TimeSpan HookTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone,
         PgConnectionStrings.DatabaseOf(ConnectionString) is { } real && real != Name ? real : null);
@@ -126,22 +153,42 @@ public sealed class AgentOptions
             return $"MaintenanceDatabase '{db.MaintenanceDatabase}' is not a valid identifier";
         }
 
-        if (db.DecisionGraphUrl is { Length: > 0 } url)
+        foreach (var (key, value) in new[] { ("DecisionGraphUrl", db.DecisionGraphUrl), ("DrillDecisionGraphUrl", db.DrillDecisionGraphUrl) })
         {
+            if (value is not { Length: > 0 } url)
+            {
+                continue;
+            }
+
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                return "DecisionGraphUrl must be an absolute http(s) URL";
+                return $"{key} must be an absolute http(s) URL";
             }
 
             if (string.IsNullOrWhiteSpace(db.DecisionGraphToken))
             {
-                return "DecisionGraphToken is required when DecisionGraphUrl is set";
+                return $"DecisionGraphToken is required when {key} is set";
             }
         }
 
         if (db.DecisionGraphTenants.Any(string.IsNullOrWhiteSpace))
         {
             return "DecisionGraphTenants must not contain empty names";
+        }
+
+        if (db.ExportWorkflows && (string.IsNullOrWhiteSpace(db.DecisionGraphUrl) || db.MaxExports < 1))
+        {
+            return "ExportWorkflows needs DecisionGraphUrl (and MaxExports of at least 1)";
+        }
+
+        if (db.HookTimeout <= TimeSpan.Zero)
+        {
+            return "HookTimeout must be positive";
+        }
+
+        if (db.ReplayPollInterval <= TimeSpan.Zero)
+        {
+            return "ReplayPollInterval must be positive";
         }
 
         return db.RebuildTimeout <= TimeSpan.Zero ? "RebuildTimeout must be positive" : null;

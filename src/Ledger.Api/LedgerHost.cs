@@ -4,8 +4,11 @@ using Ledger.Api.Agents;
 using Ledger.Api.Auth;
 using Ledger.Api.Backups;
 using Ledger.Api.Drills;
+using Ledger.Api.Doctor;
 using Ledger.Api.Gates;
 using Ledger.Api.Health;
+using Ledger.Api.Metrics;
+using Ledger.Api.Notifications;
 using Ledger.Api.Retention;
 using Ledger.Api.Schedules;
 using Ledger.Api.Http;
@@ -46,6 +49,8 @@ public static class LedgerHost
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddSchedules(builder.Configuration);
         builder.Services.AddRetention(builder.Configuration);
+        builder.Services.AddMetrics(builder.Configuration);
+        builder.Services.AddNotifications(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
@@ -54,18 +59,23 @@ public static class LedgerHost
                 store.Connection(options.ConnectionString);
                 store.DatabaseSchemaName = "ledger";
                 store.Events.DatabaseSchemaName = "ledger";
-                // No async daemon runs today: every projection is inline. This stays so that one added later works with the
-                // upstream DistributedLock behind the NuGet shim (see README), which refuses multiplexing over a
-                // DbDataSource unless the daemon takes its lock inside a transaction.
+                // The async daemon runs the notifications subscription (Notifications/); every projection is inline. The
+                // upstream DistributedLock behind the NuGet shim (see README) refuses multiplexing over a DbDataSource
+                // unless the daemon takes its lock inside a transaction.
                 store.Events.UseAdvisoryLockTransaction = true;
                 store.AddBackups();
                 store.AddAgents();
                 store.AddGates();
                 store.AddDrills();
                 store.AddRestores();
+                store.AddMetrics();
+                store.AddNotifications();
+                store.AddDoctor();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
+            // Runs the event subscriptions (Notifications/): work that follows the log after commit.
+            .AddAsyncDaemon(options.SoloNode ? JasperFx.Events.Daemon.DaemonMode.Solo : JasperFx.Events.Daemon.DaemonMode.HotCold)
             .IntegrateWithWolverine(w =>
             {
                 w.MessageStorageSchemaName = "ledger_messages";
@@ -90,6 +100,7 @@ public static class LedgerHost
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             // Create the queue tables (ledger's and, for sending, the agents') on demand.
             opts.Transports.GetOrCreate<PostgresqlTransport>().AutoProvision = true;
+            opts.AddNotifications(NotificationOptions.From(builder.Configuration));
         });
         builder.Services.AddWolverineHttp();
         builder.Services.AddOperatorConsole();
@@ -102,6 +113,7 @@ public static class LedgerHost
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealth();
+        app.MapMetrics();
         app.MapWolverineEndpoints(http =>
         {
             http.RequireAuthorizeOnAll();

@@ -39,5 +39,7 @@ internal static class Commands
         app.AddCommands<Restores.RestoreCommand>();
 
         Drills.DrillCommands.Register(app); // `dgledger drills list` and `dgledger report drills`
+        app.AddSubCommand("notifications", n => n.AddCommands<Notifications.NotificationCommands>()).WithDescription("webhook deliveries and how they went");
+        app.AddCommands<Doctor.DoctorCommand>(); // `dgledger doctor`
     }
 }

@@ -15,6 +15,7 @@ namespace Ledger.Cli;
 /// <item><term>9</term><description>an interlock refused the restore (or, for a plan, would refuse it)</description></item>
 /// <item><term>10</term><description>the restore failed or failed its post-restore verification</description></item>
 /// <item><term>11</term><description>report: a compliance control failed (overdue drill, pass rate, RTO, a day without backup, an upgrade without pre-upgrade backup)</description></item>
+/// <item><term>12</term><description>doctor: at least one check failed</description></item>
 /// <item><term>124</term><description>timed out waiting</description></item>
 /// <item><term>130</term><description>cancelled (Ctrl+C)</description></item>
 /// </list>
@@ -33,6 +34,7 @@ public static class ExitCodes
     public const int RestoreRefused = 9;
     public const int RestoreFailed = 10;
     public const int ComplianceFailed = 11;
+    public const int DoctorFailed = 12;
     public const int TimedOut = 124;
     public const int Cancelled = 130;
 
@@ -51,6 +53,7 @@ public static class ExitCodes
         (RestoreRefused, "restore refused by an interlock (a plan: would be refused)"),
         (RestoreFailed, "restore failed or failed verification"),
         (ComplianceFailed, "report: a compliance control failed"),
+        (DoctorFailed, "doctor: a check failed"),
         (TimedOut, "timed out waiting"),
         (Cancelled, "cancelled"),
     ];

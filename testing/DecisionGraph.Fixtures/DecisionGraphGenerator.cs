@@ -16,10 +16,13 @@ namespace DecisionGraph.Fixtures;
 /// <see cref="Epoch"/>, never from the clock, so the same seed yields the same rows, byte for byte.
 /// </para>
 /// <para>
-/// The projections are built from the same events as they are made, so they agree with the log: a trace's summary and
-/// graph node are written when its last event is; cursors, digests and workflow runtime rows sit at each tenant's head
-/// and are written at the end. Memory holds only the traces in flight and bounded per-tenant state (shared graph
-/// nodes, recent traces to cite), never a table.
+/// The projections are built from the same events as they are made, the way DecisionGraph's projector builds them
+/// (beam/apps/dg_projector/lib/decision_graph/projector/write.ex): a trace's summary when its last event is written,
+/// the policy index on PolicyEvaluated, the precedent index when TraceFinished is written, graph nodes ("type:key")
+/// and edges. Cursors and digests (one row per projection and a full_projection row, "sha256:" + hex) sit at each
+/// tenant's head; runs are replay-N jobs; workflow items, actions and notifications follow workflows.ex. Every
+/// timestamp is RFC 3339 text with a fraction of varying length, as DecisionGraph's sql.ex now_rfc3339/1 writes it.
+/// Memory holds only the traces in flight and bounded per-tenant state, never a table.
 /// </para>
 /// </summary>
 public sealed class DecisionGraphGenerator
@@ -30,21 +33,27 @@ public sealed class DecisionGraphGenerator
     /// <summary>How many traces are in flight at once.</summary>
     public const int Window = 32;
 
-    /// <summary>A tenant's event-chain digest is checkpointed every this many of its events, and at its head.</summary>
-    public const int DigestEvery = 5000;
+    /// <summary>DecisionGraph's digest row over all three projections (projector/digests.ex compute_all/1).</summary>
+    public const string FullProjection = "full_projection";
 
-    public const string DigestProjection = "event_chain";
+    /// <summary>DecisionGraph's projections, in its order (projector/support.ex @projection_names).</summary>
+    private static readonly string[] ProjectionNames = ["context_graph", "trace_summary", "precedent_index"];
 
-    private static readonly string[] ProjectionNames =
-        ["trace_summary", "context_graph", "policy_eval_index", "precedent_index", "workflow"];
-
-    private static readonly string[] WorkflowNames = ["exception-review", "manual-review"];
-
-    /// <summary>The projections that have cursors and runs.</summary>
+    /// <summary>The projections that have cursors and digests.</summary>
     public static IReadOnlyList<string> Projections => ProjectionNames;
 
-    /// <summary>The workflows that items belong to: exceptions, and reviews.</summary>
-    public static IReadOnlyList<string> Workflows => WorkflowNames;
+    /// <summary>Open workflow statuses (dg_api/.../api/workflows.ex @open_statuses) and terminal ones (@terminal_statuses).</summary>
+    public static IReadOnlyList<string> OpenStatuses { get; } = ["requested", "in_review", "changes_requested", "escalated"];
+
+    public static IReadOnlyList<string> TerminalStatuses { get; } = ["approved", "rejected", "overridden"];
+
+    /// <summary>Run statuses of dg_projection_runs (projector/admin.ex).</summary>
+    public static IReadOnlyList<string> RunStatuses { get; } = ["queued", "running", "completed", "failed", "cancelled"];
+
+    private static readonly string[] TraceWorkflows = ["renewal", "onboarding", "refund", "limit-change", "chargeback"];
+    private static readonly string[] ReviewTemplates = ["incident_triage", "exception_follow_up", "precedent_gap_review"];
+    private static readonly string[] Priorities = ["low", "normal", "high", "urgent"];
+    private static readonly string[] Roles = ["admin", "writer", "risk-ops"];
 
     private static readonly string[] FixedTenants =
         ["default", "acme-logistics", "müller-bäckerei", "o'brien-credit", "東京-ops", "zeta\\bank"];
@@ -55,10 +64,8 @@ public sealed class DecisionGraphGenerator
     private static readonly string[] InputFields = ["amount", "country", "iban", "birth_date", "device_id", "email", "income", "employer"];
     private static readonly string[] ActionKinds = ["refund", "credit_limit_increase", "account_freeze", "manual_payout", "fee_waiver"];
     private static readonly string[] Currencies = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK"];
-    private static readonly string[] ErrorClasses =
-        ["Npgsql.PostgresException", "System.TimeoutException", "System.Text.Json.JsonException", "DecisionGraph.ProjectionConflict"];
-    private static readonly string[] Workers = ["projector-0", "projector-1", "projector-2"];
-    private static readonly string[] NotificationChannels = ["email", "slack", "webhook"];
+    /// <summary>Error codes DecisionGraph records for projection failures (errors.ex codes, write.ex record_failure!/5).</summary>
+    private static readonly string[] ErrorCodes = ["storage", "schema_violation", "event_sequence_invalid", "conflict"];
     private static readonly int[] OffsetMinutes = [60, 120, 330, 540, -300, -480];
     private static readonly string?[] TagSets =
     [
@@ -88,9 +95,9 @@ public sealed class DecisionGraphGenerator
     private IDecisionGraphSink _sink = null!;
     private long _clockTicks;
     private long _logSeq;
-    private long _nodeId;
     private long _runId;
     private long _actionId;
+    private long _notificationId;
     private int _tracesCreated;
     private bool _ran;
 
@@ -177,8 +184,7 @@ public sealed class DecisionGraphGenerator
         foreach (var node in _sharedNodesInOrder)
         {
             Emit(new GraphNodeRow(
-                node.Id, _tenants[node.Tenant].Id, node.Type, node.NaturalKey, node.Label, node.PropertiesJson,
-                node.FirstSeen, node.LastSeen, node.CreatedAt));
+                _tenants[node.Tenant].Id, node.Id, node.Type, node.TraceId, node.FirstSeen, Iso(node.CreatedAt), node.MetadataJson));
         }
 
         tick?.Invoke();
@@ -288,7 +294,7 @@ public sealed class DecisionGraphGenerator
         }
 
         var occurredText = FormatOccurred(occurred);
-        var eventId = _random.Uuid7(recorded);
+        var eventId = _random.Uuid7(recorded).ToString();
 
         if (seq == 0)
         {
@@ -298,15 +304,20 @@ public sealed class DecisionGraphGenerator
             trace.SubjectEmail = _random.Pick(_pools.Emails);
             trace.Channel = _random.Pick(Channels);
             trace.Currency = _random.Pick(Currencies);
-            trace.NodeId = ++_nodeId;
+            trace.Workflow = _random.Pick(TraceWorkflows);
+            trace.EntityType = _random.Pick(EntityTypes);
+            trace.EntityId = $"{char.ToUpperInvariant(trace.EntityType[0])}-{_random.Next(1_000_000):D6}";
+            trace.Title = $"{trace.Workflow} for {trace.Subject}";
+            trace.NodeId = "trace:" + trace.TraceId;
             trace.FirstLogSeq = logSeq;
+            trace.StartedAtText = occurredText;
             trace.StartedAt = occurred;
             tenant.Remember(trace.TraceId, trace.NodeId);
         }
 
         var (producer, subsystem) = Producer(kind);
         string actorType;
-        string? actorId;
+        string actorId;
         var actorIndex = -1;
         switch (kind)
         {
@@ -318,18 +329,19 @@ public sealed class DecisionGraphGenerator
                 (actorType, actorId) = ("user", _pools.Emails[actorIndex]);
                 break;
             default:
-                (actorType, actorId) = _random.Percent(4) ? ("system", null) : ("service", producer);
+                (actorType, actorId) = _random.Percent(4) ? ("system", "decisiongraph") : ("service", producer);
                 break;
         }
 
+        // NOT NULL and unique per (tenant_id, producer_id): a producer without its own key uses the event id.
         var idempotencyKey = producer switch
         {
-            "dg-ingest" => _random.Percent(95) ? _random.Ulid(recorded, "req_") : null,
+            "dg-ingest" => _random.Ulid(recorded, "req_"),
             "policy-engine" => string.Concat(trace.TraceId, ":", seq.ToString(CultureInfo.InvariantCulture)),
             "workflow-service" => _random.Uuid4().ToString(),
             "action-runner" => _random.Ulid(recorded, "act_"),
             "dg-orchestrator" => trace.TraceId + ":finish",
-            _ => null,
+            _ => eventId,
         };
 
         var schemaVersion = kind switch
@@ -339,7 +351,7 @@ public sealed class DecisionGraphGenerator
             _ => 1,
         };
 
-        var at = new EventContext(trace, kind, seq, logSeq, occurred, recorded, actorId, actorIndex);
+        var at = new EventContext(trace, kind, seq, logSeq, occurred, occurredText, recorded, eventId, actorId, actorIndex);
         var payload = Payload(at, out var payloadHash);
 
         Emit(new EventLogRow(
@@ -357,12 +369,12 @@ public sealed class DecisionGraphGenerator
             actorType,
             actorId,
             trace.CorrelationId,
-            seq == 0 ? null : trace.LastEventId.ToString(),
+            seq == 0 ? null : trace.LastEventId,
             idempotencyKey,
             schemaVersion,
             payload,
             payloadHash,
-            _random.Percent(55) ? _random.Pick(TagSets) : null));
+            _random.Percent(55) ? _random.Pick(TagSets) ?? "[]" : "[]"));
 
         trace.LastEventId = eventId;
         trace.LastOccurred = occurred;
@@ -370,10 +382,18 @@ public sealed class DecisionGraphGenerator
         trace.LastLogSeq = logSeq;
         trace.LastKind = kind;
         tenant.Observe(logSeq, recorded, _hashHex);
-        AfterTenantEvent(tenant, logSeq, recorded);
+        if (kind is Kind.ExceptionRequested or Kind.ApprovalRecorded or Kind.WorkflowReviewRequested)
+        {
+            tenant.LastManagedLogSeq = logSeq;
+        }
+
+        AfterTenantEvent(tenant, trace, logSeq, eventId, recorded);
     }
 
-    /// <summary>The event's payload JSON, its SHA-256 (hex), and the projection rows the event produces.</summary>
+    /// <summary>
+    /// The event's payload JSON with its keys in sorted order (DecisionGraph stores canonical JSON), its payload_hash
+    /// ("sha256:" + lowercase hex of the payload's UTF-8), and the projection rows the event produces.
+    /// </summary>
     private string Payload(in EventContext at, out string payloadHash)
     {
         var trace = at.Trace;
@@ -385,28 +405,43 @@ public sealed class DecisionGraphGenerator
         switch (at.Kind)
         {
             case Kind.TraceStarted:
-                w.WriteString("traceId", trace.TraceId);
                 w.WriteString("channel", trace.Channel);
-                w.WriteStartObject("subject");
-                w.WriteString("name", trace.Subject);
-                w.WriteString("email", trace.SubjectEmail);
-                w.WriteString("city", _random.Pick(_pools.Cities));
-                w.WriteEndObject();
-                w.WriteStartObject("request");
-                w.WriteString("ip", _random.Pick(_pools.IpAddresses));
-                w.WriteString("userAgent", _random.Pick(_pools.UserAgents));
-                w.WriteEndObject();
                 if (_random.Percent(30))
                 {
                     w.WriteString("note", _random.Pick(_pools.Sentences));
                 }
 
+                w.WriteStartObject("primary_entity");
+                w.WriteString("entity_id", trace.EntityId);
+                w.WriteString("entity_type", trace.EntityType);
+                w.WriteString("system", "crm");
+                w.WriteEndObject();
+                w.WriteStartObject("request");
+                w.WriteString("ip", _random.Pick(_pools.IpAddresses));
+                w.WriteString("user_agent", _random.Pick(_pools.UserAgents));
+                w.WriteEndObject();
+                w.WriteStartObject("subject");
+                w.WriteString("city", _random.Pick(_pools.Cities));
+                w.WriteString("email", trace.SubjectEmail);
+                w.WriteString("name", trace.Subject);
+                w.WriteEndObject();
+                w.WriteString("title", trace.Title);
+                w.WriteString("workflow", trace.Workflow);
+                Emit(new GraphNodeRow(tenant.Id, trace.NodeId, "trace", trace.TraceId, at.LogSeq, at.OccurredText,
+                    $"{{\"channel\":\"{trace.Channel}\",\"workflow\":\"{trace.Workflow}\"}}"));
                 break;
 
             case Kind.InputObserved:
+                var document = _random.PerMille(25) ? _random.Pick(_pools.Documents) : null;
+                if (document is not null)
+                {
+                    w.WriteString("document", document);
+                }
+
                 var field = _random.Pick(InputFields);
                 w.WriteStartObject("input");
                 w.WriteString("field", field);
+                w.WriteString("source", _random.Pick(Channels));
                 if (field is "amount" or "income")
                 {
                     w.WriteNumber("value", Money());
@@ -416,116 +451,145 @@ public sealed class DecisionGraphGenerator
                     w.WriteString("value", field == "email" ? _random.Pick(_pools.Emails) : _random.Pick(_pools.Sentences));
                 }
 
-                w.WriteString("source", _random.Pick(Channels));
                 w.WriteEndObject();
-                if (_random.PerMille(25))
-                {
-                    w.WriteString("document", _random.Pick(_pools.Documents));
-                }
-
                 break;
 
             case Kind.EntityObserved:
                 var entity = SharedNodeFor(tenant, NodeKind.Entity, _random.Next(2000), at);
                 var confidence = _random.Between(5000, 10000) / 10000m;
-                w.WriteStartObject("entity");
-                w.WriteString("type", entity.Type == "entity" ? EntityTypeOf(entity.NaturalKey) : entity.Type);
-                w.WriteString("key", entity.NaturalKey);
-                w.WriteString("name", entity.Label);
-                w.WriteEndObject();
                 w.WriteNumber("confidence", confidence);
-                Emit(new GraphEdgeRow(tenant.Id, trace.NodeId, entity.Id, "OBSERVED", confidence, at.LogSeq, at.Recorded));
+                w.WriteStartObject("entity");
+                w.WriteString("key", entity.Id);
+                w.WriteString("name", entity.Label);
+                w.WriteString("type", entity.EntityType);
+                w.WriteEndObject();
+                Edge(tenant, trace, "OBSERVED", entity.Id, at, confidence);
                 break;
 
             case Kind.PolicyEvaluated:
                 var policy = SharedNodeFor(tenant, NodeKind.Policy, _random.Next(24), at);
-                var version = _random.Between(1, 5);
+                var version = _random.Between(1, 5).ToString(CultureInfo.InvariantCulture);
                 var roll = _random.Next(100);
                 var decision = roll < 70 ? "allow" : roll < 90 ? "review" : "deny";
                 var score = _random.Between(0, 10000) / 10000m;
-                string? ruleHits = null;
-                w.WriteString("policyId", policy.NaturalKey);
-                w.WriteNumber("policyVersion", version);
                 w.WriteString("decision", decision);
-                w.WriteNumber("score", score);
+                w.WriteStartObject("policy");
+                w.WriteString("policy_id", policy.Key);
+                w.WriteString("policy_version", version);
+                w.WriteEndObject();
                 if (_random.Percent(70))
                 {
-                    var hits = new StringBuilder("[");
                     w.WriteStartArray("rules");
                     for (var i = _random.Between(1, 4); i > 0; i--)
                     {
-                        var rule = "R" + _random.Between(100, 999).ToString(CultureInfo.InvariantCulture);
-                        var hit = _random.Percent(40);
                         w.WriteStartObject();
-                        w.WriteString("rule", rule);
-                        w.WriteBoolean("hit", hit);
+                        w.WriteBoolean("hit", _random.Percent(40));
+                        w.WriteString("rule", "R" + _random.Between(100, 999).ToString(CultureInfo.InvariantCulture));
                         w.WriteEndObject();
-                        hits.Append(hits.Length > 1 ? "," : "").Append("{\"rule\":\"").Append(rule).Append("\",\"hit\":").Append(hit ? "true" : "false").Append('}');
                     }
 
                     w.WriteEndArray();
-                    ruleHits = hits.Append(']').ToString();
                 }
 
+                w.WriteNumber("score", score);
                 trace.PolicyEvaluations++;
-                Emit(new PolicyEvalRow(tenant.Id, at.LogSeq, trace.TraceId, policy.NaturalKey, version, decision, score, ruleHits, at.Occurred));
-                Emit(new GraphEdgeRow(tenant.Id, trace.NodeId, policy.Id, "EVALUATED_BY", score, at.LogSeq, at.Recorded));
+                trace.Precedents.Add(new PrecedentSource(at.EventId, at.LogSeq, policy.Key, version, null));
+                trace.LastPolicy = (policy.Key, version);
+                // projector/write.ex on_policy_evaluated!/2: index_id = "trace:policy_id:policy_version:event_id".
+                Emit(new PolicyEvalRow(tenant.Id, $"{trace.TraceId}:{policy.Key}:{version}:{at.EventId}", trace.TraceId, policy.Key, version,
+                    at.LogSeq, at.OccurredText));
+                Edge(tenant, trace, "EVALUATED_BY", policy.Id, at, score);
                 break;
 
             case Kind.ExceptionRequested:
-            case Kind.WorkflowReviewRequested:
-                var exception = at.Kind == Kind.ExceptionRequested;
                 var reason = _random.Pick(_pools.Sentences);
-                w.WriteString(exception ? "reason" : "queue", exception ? reason : "review-" + _random.Pick(PolicyFamilies));
-                w.WriteString("requestedBy", at.ActorId ?? "system");
+                var exceptionId = "ex-" + (++tenant.Exceptions).ToString(CultureInfo.InvariantCulture);
+                var (policyId, policyVersion) = trace.LastPolicy ?? ("pol-limits-000", "1");
+                w.WriteString("exception_id", exceptionId);
+                w.WriteStartObject("policy");
+                w.WriteString("policy_id", policyId);
+                w.WriteString("policy_version", policyVersion);
+                w.WriteEndObject();
                 w.WriteNumber("priority", _random.Between(1, 3));
-                if (exception)
-                {
-                    trace.Exceptions++;
-                }
+                w.WriteString("reason", reason);
+                w.WriteString("requested_by", at.ActorId);
+                trace.Exceptions++;
+                trace.Precedents.Add(new PrecedentSource(at.EventId, at.LogSeq, policyId, policyVersion, exceptionId));
+                OpenItem(trace, at, "exception", exceptionId, "exception_review", reason, policyId, policyVersion);
+                break;
 
-                OpenItem(trace, at, exception, reason);
+            case Kind.WorkflowReviewRequested:
+                var template = _random.Pick(ReviewTemplates);
+                var reviewReason = _random.Pick(_pools.Sentences);
+                var slaHours = _random.Between(1, 6);
+                w.WriteString("priority", _random.Pick(Priorities));
+                w.WriteString("reason", reviewReason);
+                w.WriteNumber("sla_hours", slaHours);
+                w.WriteStartObject("subject");
+                w.WriteString("subject_id", template);
+                w.WriteString("subject_type", "trace_review");
+                w.WriteEndObject();
+                w.WriteString("template_id", template);
+                w.WriteString("title", "Incident review for " + trace.Title);
+                w.WriteString("workflow_kind", "incident_review");
+                OpenItem(trace, at, "trace_review", template, "incident_review", reviewReason, null, null);
                 break;
 
             case Kind.ApprovalRecorded:
                 var approved = trace.Approvals[trace.ApprovalsSeen++];
                 var comment = _random.Percent(60) ? _random.Pick(_pools.Sentences) : null;
-                w.WriteBoolean("approved", approved);
-                w.WriteString("approver", at.ActorId);
+                var item = trace.LastOpenItem();
+                w.WriteStartObject("approver");
+                w.WriteString("actor_id", at.ActorId);
+                w.WriteString("actor_type", "user");
+                w.WriteEndObject();
                 if (comment is not null)
                 {
                     w.WriteString("comment", comment);
                 }
 
+                w.WriteString("decision", approved ? "approve" : "reject");
+                w.WriteStartObject("subject");
+                w.WriteString("subject_id", item?.SubjectId ?? "none");
+                w.WriteString("subject_type", item?.SubjectType ?? "exception");
+                w.WriteEndObject();
                 trace.HasApproval = true;
                 trace.Rejected |= !approved;
                 var approver = SharedNodeFor(tenant, NodeKind.Actor, at.ActorIndex, at);
-                Emit(new GraphEdgeRow(tenant.Id, trace.NodeId, approver.Id, approved ? "APPROVED_BY" : "REJECTED_BY", 1m, at.LogSeq, at.Recorded));
-                var item = trace.LastOpenItem();
+                Edge(tenant, trace, approved ? "APPROVED_BY" : "REJECTED_BY", approver.Id, at, 1m);
                 if (item is not null)
                 {
-                    item.State = approved ? "approved" : "rejected";
-                    item.ClosedAt = at.Occurred;
+                    item.Status = approved ? "approved" : "rejected";
+                    item.ResolvedAt = at.OccurredText;
+                    item.Decision = approved ? "approve" : "reject";
+                    item.ApprovalEventId = at.EventId;
+                    item.LastActionType = approved ? "approve" : "reject";
+                    item.LastActionAt = at.OccurredText;
+                    item.LastSourceLogSeq = at.LogSeq;
+                    item.UpdatedAt = at.OccurredText;
+                    if (comment is not null)
+                    {
+                        item.Reason = comment;
+                    }
+
+                    Emit(new WorkflowActionRow("wfa:event:" + at.EventId, tenant.Id, item.WorkflowId, trace.TraceId,
+                        approved ? "approve" : "reject", at.ActorId, "user", null, comment, "{}", at.EventId, item.Status, at.OccurredText));
                 }
 
-                Emit(new WorkflowActionRow(
-                    ++_actionId, item?.ItemId, tenant.Id, trace.TraceId, at.LogSeq, approved ? "approve" : "reject", at.ActorId,
-                    at.Occurred, null, null, comment));
                 break;
 
             case Kind.PrecedentCited:
                 var (citedTrace, citedNode) = tenant.Cite(_random, trace.TraceId);
                 var similarity = _random.Between(5000, 9999) / 10000.0;
                 var rationale = _random.Percent(70) ? _random.Pick(_pools.Sentences) : null;
-                w.WriteString("citedTrace", citedTrace);
-                w.WriteNumber("similarity", similarity);
+                w.WriteString("cited_trace", citedTrace);
                 if (rationale is not null)
                 {
                     w.WriteString("rationale", rationale);
                 }
 
-                Emit(new PrecedentRow(_random.Uuid4(), tenant.Id, trace.TraceId, citedTrace, at.LogSeq, similarity, at.Occurred, rationale));
-                Emit(new GraphEdgeRow(tenant.Id, trace.NodeId, citedNode, "CITES", (decimal)similarity, at.LogSeq, at.Recorded));
+                w.WriteNumber("similarity", similarity);
+                Edge(tenant, trace, "CITES", citedNode, at, (decimal)similarity);
                 break;
 
             case Kind.ActionProposed:
@@ -534,32 +598,33 @@ public sealed class DecisionGraphGenerator
                 w.WriteString("action", trace.ActionKind);
                 w.WriteNumber("amount", trace.ProposedAmount);
                 w.WriteString("currency", trace.Currency);
-                Emit(new WorkflowActionRow(
-                    ++_actionId, trace.LastItem()?.ItemId, tenant.Id, trace.TraceId, at.LogSeq, "propose", at.ActorId, at.Occurred,
-                    trace.ProposedAmount, trace.Currency, trace.ActionKind));
                 break;
 
             case Kind.ActionCommitted:
-                var reference = _random.Ulid(at.Recorded, "ref_");
                 w.WriteString("action", trace.ActionKind);
                 w.WriteNumber("amount", trace.ProposedAmount);
                 w.WriteString("currency", trace.Currency);
-                w.WriteString("reference", reference);
-                trace.CommittedAmount = (trace.CommittedAmount ?? 0m) + trace.ProposedAmount;
-                Emit(new WorkflowActionRow(
-                    ++_actionId, trace.LastItem()?.ItemId, tenant.Id, trace.TraceId, at.LogSeq, "commit", at.ActorId, at.Occurred,
-                    trace.ProposedAmount, trace.Currency, reference));
+                w.WriteString("reference", _random.Ulid(at.Recorded, "ref_"));
+                trace.Committed = true;
                 break;
 
             case Kind.TraceFinished:
                 trace.Outcome = trace.Rejected ? "rejected"
                     : trace.Exceptions > 0 && !trace.HasApproval ? "escalated"
-                    : trace.CommittedAmount is not null ? "completed"
+                    : trace.Committed ? "completed"
                     : "no_action";
-                trace.FinishedAt = at.Occurred;
-                w.WriteString("outcome", trace.Outcome);
-                w.WriteNumber("durationMs", (long)(at.Occurred - trace.StartedAt).TotalMilliseconds);
+                trace.FinishedAtText = at.OccurredText;
+                w.WriteNumber("duration_ms", (long)(at.Occurred - trace.StartedAt).TotalMilliseconds);
                 w.WriteNumber("events", at.Seq + 1);
+                w.WriteString("outcome", trace.Outcome);
+                // projector/write.ex build_precedent_index!/2 runs on TraceFinished: one row per PolicyEvaluated and
+                // ExceptionRequested of the trace, with the trace's primary entity.
+                foreach (var source in trace.Precedents)
+                {
+                    Emit(new PrecedentRow(tenant.Id, source.EventId, source.LogSeq, trace.TraceId, source.PolicyId, source.PolicyVersion,
+                        source.ExceptionId, trace.EntityType, "crm", trace.EntityId));
+                }
+
                 break;
         }
 
@@ -568,117 +633,99 @@ public sealed class DecisionGraphGenerator
 
         var utf8 = _json.WrittenSpan;
         SHA256.HashData(utf8, _hash);
-        payloadHash = Convert.ToHexStringLower(_hash);
-        Encoding.ASCII.GetBytes(payloadHash, _hashHex);
+        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_hash), _hashHex);
+        payloadHash = "sha256:" + Encoding.ASCII.GetString(_hashHex);
         return Encoding.UTF8.GetString(utf8);
     }
 
-    private void OpenItem(Trace trace, in EventContext at, bool exception, string reason)
+    private void Edge(Tenant tenant, Trace trace, string type, string to, in EventContext at, decimal weight) =>
+        Emit(new GraphEdgeRow(tenant.Id, $"{type}:{trace.NodeId}->{to}:{at.LogSeq.ToString(CultureInfo.InvariantCulture)}", type,
+            trace.NodeId, to, trace.TraceId, at.LogSeq, at.OccurredText,
+            "{\"weight\":" + weight.ToString(CultureInfo.InvariantCulture) + "}"));
+
+    /// <summary>
+    /// A workflow item as workflows.ex apply_source_event!/2 makes it: id "trace:subject_type:subject_id", status
+    /// "requested", an SLA, the "requested" action keyed by the source event ("wfa:event:" + event id) and an assignment
+    /// notification. Manual comments typed into the console have no event behind them.
+    /// </summary>
+    private void OpenItem(Trace trace, in EventContext at, string subjectType, string subjectId, string kind, string reason,
+        string? policyId, string? policyVersion)
     {
         var tenant = trace.Tenant;
-        var workflow = exception ? 0 : 1;
+        var role = _random.Pick(Roles);
         var item = new Item
         {
-            ItemId = _random.Uuid4(),
-            SourceLogSeq = at.LogSeq,
-            Workflow = workflow,
-            Kind = exception ? "exception" : "review",
-            Priority = (short)_random.Between(1, 3),
-            Assignee = _random.Percent(65) ? _random.Pick(_pools.Emails) : null,
-            CreatedAt = at.Recorded,
-            DueAt = at.Recorded.AddHours(_random.Between(4, 72)),
+            WorkflowId = $"{trace.TraceId}:{subjectType}:{subjectId}",
+            SubjectType = subjectType,
+            SubjectId = subjectId,
+            Kind = kind,
+            Priority = _random.Pick(Priorities),
+            AssignedAccount = _random.Percent(50) ? _random.Pick(_pools.Emails) : null,
+            AssignedRole = role,
+            RequestedAt = at.OccurredText,
+            SlaDueAt = Iso(at.Occurred.AddHours(_random.Between(2, 72))),
+            CreatedFromEventId = at.EventId,
+            RequestedByActorId = at.ActorId,
+            PolicyId = policyId,
+            PolicyVersion = policyVersion,
             Reason = reason,
-            Note = _random.Percent(25) ? _random.Pick(_pools.Sentences) : null,
+            UpdatedAt = at.OccurredText,
+            LastActionAt = at.OccurredText,
+            LastSourceLogSeq = at.LogSeq,
         };
         trace.Items.Add(item);
-        tenant.LastItemAt[workflow] = at.Recorded;
 
-        Emit(new WorkflowActionRow(++_actionId, item.ItemId, tenant.Id, trace.TraceId, at.LogSeq, "open", at.ActorId, at.Recorded, null, null, null));
+        Emit(new WorkflowActionRow("wfa:event:" + at.EventId, tenant.Id, item.WorkflowId, trace.TraceId, "requested", at.ActorId, "user",
+            null, reason, $"{{\"subject_id\":\"{subjectId}\"}}", at.EventId, "requested", at.OccurredText));
+        Emit(new WorkflowNotificationRow("wfn:" + (++_notificationId).ToString(CultureInfo.InvariantCulture), tenant.Id, item.WorkflowId,
+            trace.TraceId, "assignment", "operator_console", "delivered", $"Workflow {item.WorkflowId} assigned to {item.AssignedAccount ?? "role " + role}",
+            item.AssignedAccount, role, "{\"source\":\"" + (subjectType == "exception" ? "exception_requested" : "workflow_review_requested") + "\"}",
+            $"assignment:{item.WorkflowId}:{item.AssignedAccount ?? role}", at.OccurredText, at.OccurredText));
         if (_random.Percent(30))
         {
-            // A comment typed into the workflow UI: no event behind it.
-            Emit(new WorkflowActionRow(
-                ++_actionId, item.ItemId, tenant.Id, trace.TraceId, null, "comment", _random.Pick(_pools.Emails),
-                at.Recorded.AddSeconds(_random.Between(5, 3600)), null, null, _random.Pick(_pools.Sentences)));
+            // A comment typed into the operator console: a manual action, no event behind it.
+            var when = Iso(at.Recorded.AddSeconds(_random.Between(5, 3600)));
+            Emit(new WorkflowActionRow("wfa:" + (++_actionId).ToString(CultureInfo.InvariantCulture), tenant.Id, item.WorkflowId,
+                trace.TraceId, "comment", _random.Pick(_pools.Emails), "role", "admin-main", _random.Pick(_pools.Sentences), "{}", null,
+                "requested", when));
         }
     }
 
-    /// <summary>The trace's last event is written: its summary, graph node, workflow items and notifications.</summary>
+    /// <summary>The trace's last event is written: its summary and workflow items.</summary>
     private void Complete(Trace trace)
     {
         var tenant = trace.Tenant;
         var finished = trace.LastKind == Kind.TraceFinished;
         foreach (var item in trace.Items)
         {
-            if (item.State == "open" && finished && _random.Percent(30))
+            if (item.Status == "requested" && _random.Percent(40))
             {
-                item.State = "expired";
-                item.ClosedAt = item.DueAt;
+                // Picked up or escalated in the console since it was requested.
+                item.Status = _random.Percent(50) ? "in_review" : _random.Percent(50) ? "escalated" : "changes_requested";
+                item.LastActionType = item.Status == "escalated" ? "escalate" : item.Status == "in_review" ? "claim" : "request_change";
             }
 
-            if (item.State == "open")
+            if (item.Status is "requested" or "in_review" or "changes_requested" or "escalated" && _random.Percent(25))
             {
-                tenant.OpenItems[item.Workflow]++;
+                Emit(new WorkflowNotificationRow("wfn:" + (++_notificationId).ToString(CultureInfo.InvariantCulture), tenant.Id,
+                    item.WorkflowId, trace.TraceId, "deadline_risk", "operator_console", "delivered",
+                    $"Workflow {item.WorkflowId} is nearing its SLA deadline", item.AssignedAccount, item.AssignedRole,
+                    "{\"warning_minutes\":30}", $"deadline_risk:{item.WorkflowId}:{item.SlaDueAt}", item.SlaDueAt, item.SlaDueAt));
             }
-
-            tenant.Items[item.Workflow]++;
-            _json.ResetWrittenCount();
-            _writer.Reset(_json);
-            _writer.WriteStartObject();
-            _writer.WriteString("reason", item.Reason);
-            _writer.WriteString("channel", trace.Channel);
-            _writer.WriteString("subject", trace.Subject);
-            _writer.WriteNumber("policyEvaluations", trace.PolicyEvaluations);
-            _writer.WriteEndObject();
-            _writer.Flush();
-            var details = Encoding.UTF8.GetString(_json.WrittenSpan);
 
             Emit(new WorkflowItemRow(
-                item.ItemId, tenant.Id, trace.TraceId, item.SourceLogSeq, WorkflowNames[item.Workflow], item.Kind, item.State,
-                item.Priority, item.Assignee, item.CreatedAt, item.DueAt, item.ClosedAt, details, item.Note));
-
-            for (var i = _random.Between(0, 2); i > 0; i--)
-            {
-                var channel = _random.Pick(NotificationChannels);
-                var attempt = _random.Between(1, 3);
-                var delivered = _random.Percent(85);
-                var message = $"{WorkflowNames[item.Workflow]}: {trace.Subject} — {item.Reason}";
-                var body = Encoding.UTF8.GetBytes(message);
-                if (channel == "webhook")
-                {
-                    // a signature header in front of the body: bytes that are not text
-                    var signed = new byte[32 + body.Length];
-                    for (var b = 0; b < 32; b += 8)
-                    {
-                        BitConverter.TryWriteBytes(signed.AsSpan(b), _random.Bits64());
-                    }
-
-                    body.CopyTo(signed, 32);
-                    body = signed;
-                }
-
-                Emit(new WorkflowNotificationRow(
-                    tenant.Id, item.ItemId, channel,
-                    channel == "email" ? item.Assignee ?? _random.Pick(_pools.Emails) : channel == "slack" ? "#" + WorkflowNames[item.Workflow] : "https://hooks.example.com/" + tenant.Index.ToString(CultureInfo.InvariantCulture),
-                    attempt,
-                    delivered || _random.Percent(50) ? item.CreatedAt.AddSeconds(attempt * 30) : null,
-                    delivered,
-                    body,
-                    item.CreatedAt));
-            }
+                item.WorkflowId, tenant.Id, trace.TraceId, item.Kind, item.Kind == "exception_review" ? trace.Workflow : item.SubjectId,
+                item.SubjectType, item.SubjectId, item.Status, item.Priority,
+                item.Kind == "exception_review" ? trace.Title : "Incident review for " + trace.Title,
+                item.PolicyId, item.PolicyVersion, item.RequestedByActorId, "user", item.AssignedAccount, item.AssignedRole,
+                item.RequestedAt, item.SlaDueAt, item.UpdatedAt, item.ResolvedAt, item.LastActionType, item.LastActionAt, item.Decision,
+                item.Reason, item.ApprovalEventId, item.CreatedFromEventId, item.LastSourceLogSeq,
+                $"{{\"channel\":\"{trace.Channel}\",\"policy_evaluations\":{trace.PolicyEvaluations.ToString(CultureInfo.InvariantCulture)}}}"));
         }
 
-        var eventCount = trace.Length;
-        Emit(new GraphNodeRow(
-            trace.NodeId, tenant.Id, "trace", trace.TraceId, trace.Subject,
-            $"{{\"channel\":\"{trace.Channel}\",\"events\":{eventCount.ToString(CultureInfo.InvariantCulture)},\"status\":\"{(finished ? "finished" : "open")}\"}}",
-            trace.FirstLogSeq, trace.LastLogSeq, trace.StartedAt));
-
         Emit(new TraceSummaryRow(
-            tenant.Id, trace.TraceId, eventCount, trace.FirstLogSeq, trace.LastLogSeq, trace.StartedAt, trace.FinishedAt,
-            finished ? "finished" : "open", trace.Outcome, DecisionGraphSchema.EventTypes[(int)trace.LastKind],
-            trace.PolicyEvaluations, trace.Exceptions, trace.HasApproval, trace.CommittedAmount,
-            trace.LastRecorded.AddMilliseconds(_random.Between(1, 400))));
+            tenant.Id, trace.TraceId, trace.Workflow, trace.Title, trace.EntityType, "crm", trace.EntityId,
+            finished ? trace.Outcome : null, trace.StartedAtText, finished ? trace.FinishedAtText : null, trace.Length, trace.LastLogSeq));
 
         TracesCompleted++;
     }
@@ -691,67 +738,65 @@ public sealed class DecisionGraphGenerator
         }
 
         FlushRuns(tenant);
-        if (tenant.LastDigestAt != tenant.Head)
-        {
-            EmitDigest(tenant);
-        }
-
+        var updated = Iso(tenant.LastRecorded.AddMilliseconds(_random.Between(5, 900)));
+        var chain = tenant.Chain.GetCurrentHash();
         foreach (var projection in ProjectionNames)
         {
-            Emit(new ProjectionCursorRow(tenant.Id, projection, tenant.Head, tenant.Events, tenant.LastRecorded.AddMilliseconds(_random.Between(5, 900))));
+            Emit(new ProjectionCursorRow(tenant.Id, projection, tenant.Head, updated));
         }
 
-        for (var workflow = 0; workflow < WorkflowNames.Length; workflow++)
+        foreach (var projection in ProjectionNames.Append(FullProjection))
         {
-            var leased = _random.Percent(50);
-            var lastItem = tenant.LastItemAt[workflow];
-            Emit(new WorkflowRuntimeRow(
-                tenant.Id,
-                WorkflowNames[workflow],
-                _random.Between(1, 7),
-                string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"openItems\":{tenant.OpenItems[workflow]},\"totalItems\":{tenant.Items[workflow]},\"lastItemAt\":{(lastItem == default ? "null" : "\"" + Iso(lastItem) + "\"")}}}"),
-                tenant.Index % 4 == 3 && workflow == 1,
-                leased ? _random.Pick(Workers) : null,
-                leased ? tenant.LastRecorded.AddSeconds(30) : null,
-                tenant.LastRecorded,
-                tenant.OpenItems[workflow]));
+            Emit(new ProjectionDigestRow(tenant.Id, projection, DigestOf(chain, projection), tenant.Head, updated));
         }
+
+        Emit(new WorkflowRuntimeRow(tenant.Id, tenant.LastManagedLogSeq, Iso(tenant.LastRecorded)));
     }
 
-    // ---- per-tenant bookkeeping: runs, digests, failures ----------------------------------------------------------
+    /// <summary>"sha256:" + hex, DecisionGraph's digest_value format (projector/digests.ex hash/1), over the tenant's chain and the projection.</summary>
+    internal static string DigestOf(byte[] chain, string projection)
+    {
+        var input = new byte[chain.Length + projection.Length];
+        chain.CopyTo(input, 0);
+        Encoding.ASCII.GetBytes(projection, input.AsSpan(chain.Length));
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(input));
+    }
 
-    private void FlushRuns(Tenant tenant)
+    // ---- per-tenant bookkeeping: runs and failures ----------------------------------------------------------------
+
+    /// <summary>
+    /// A replay job over the batch just projected, as dg_projection_runs holds them (projector/admin.ex): job ids
+    /// "replay-N", mode catch_up (a few rebuilds), status completed, or failed with an error, or cancelled. With
+    /// <see cref="SeedOptions.StuckRuns"/>, the tenant's last job is left queued or running (a crash mid-job).
+    /// </summary>
+    private void FlushRuns(Tenant tenant, bool last = true)
     {
         if (tenant.BatchEvents == 0)
         {
             return;
         }
 
-        var started = tenant.LastRecorded.AddMilliseconds(_random.Between(10, 2000));
-        foreach (var projection in ProjectionNames)
-        {
-            var duration = _random.Between(3, 900);
-            Emit(new ProjectionRunRow(
-                ++_runId, projection, tenant.Id, tenant.BatchFirst, tenant.Head, tenant.BatchEvents, started,
-                started.AddMilliseconds(duration), duration, tenant.BatchFailures > 0 ? "succeeded_with_failures" : "succeeded",
-                _random.Pick(Workers)));
-        }
+        var requested = tenant.LastRecorded.AddMilliseconds(_random.Between(10, 2000));
+        var started = requested.AddMilliseconds(_random.Between(1, 50));
+        var finished = started.AddMilliseconds(_random.Between(3, 900));
+        var roll = _random.Next(100);
+        var status = last && _options.StuckRuns ? (roll < 50 ? "queued" : "running") : roll < 88 ? "completed" : roll < 96 ? "failed" : "cancelled";
+        var projection = _random.Percent(40) ? "all" : _random.Pick(ProjectionNames);
+        var open = status is "queued" or "running";
+        Emit(new ProjectionRunRow(
+            "replay-" + (++_runId).ToString(CultureInfo.InvariantCulture), tenant.Id, projection, _random.Percent(10) ? "rebuild" : "catch_up",
+            status, Iso(requested), status == "queued" ? null : Iso(started), open ? null : Iso(finished),
+            tenant.BatchFirst - 1, null, status == "completed" ? tenant.BatchEvents : status == "queued" ? 0 : tenant.BatchEvents / 2,
+            status == "completed" ? tenant.Head : tenant.BatchFirst - 1,
+            status == "failed" ? "storage" : null,
+            status == "failed" ? "Projection runtime error: " + _random.Pick(_pools.Sentences) : null,
+            "{\"reason\":\"scheduled catch-up\"}"));
 
         tenant.BatchEvents = 0;
-        tenant.BatchFailures = 0;
         tenant.BatchTarget = _random.Between(200, 800);
     }
 
-    private void EmitDigest(Tenant tenant)
-    {
-        Emit(new ProjectionDigestRow(
-            tenant.Id, DigestProjection, tenant.Head, tenant.Chain.GetCurrentHash(), tenant.Events,
-            tenant.LastRecorded.AddMilliseconds(_random.Between(1, 500))));
-        tenant.LastDigestAt = tenant.Head;
-    }
-
-    private void AfterTenantEvent(Tenant tenant, long logSeq, DateTime recorded)
+    private void AfterTenantEvent(Tenant tenant, Trace trace, long logSeq, string eventId, DateTime recorded)
     {
         if (tenant.BatchEvents == 0)
         {
@@ -761,22 +806,20 @@ public sealed class DecisionGraphGenerator
         tenant.BatchEvents++;
         if (_random.PerMille(2))
         {
-            var resolved = _random.Percent(90);
+            // projector/write.ex record_failure!/5; resolve_failures!/3 resolves it once a later batch gets past it.
+            var open = _options.OpenFailures && _random.Percent(30);
+            var recoverable = _random.Percent(60);
             Emit(new ProjectionFailureRow(
-                tenant.Id, _random.Pick(ProjectionNames), logSeq, _random.Pick(ErrorClasses),
+                _random.Uuid4(), tenant.Id, _random.Pick(ProjectionNames), logSeq, trace.TraceId, eventId, _random.Pick(ErrorCodes),
                 "could not apply event " + logSeq.ToString(CultureInfo.InvariantCulture) + ": " + _random.Pick(_pools.Sentences),
-                recorded.AddMilliseconds(_random.Between(1, 5000)), _random.Between(1, 5), resolved));
-            tenant.BatchFailures++;
-        }
-
-        if (tenant.Events % DigestEvery == 0)
-        {
-            EmitDigest(tenant);
+                recoverable, _random.Between(0, 5), open ? "open" : "resolved",
+                "{\"processed_events\":0,\"recoverable\":" + (recoverable ? "true" : "false") + "}",
+                Iso(recorded.AddMilliseconds(_random.Between(1, 5000))), open ? null : Iso(recorded.AddSeconds(_random.Between(6, 600)))));
         }
 
         if (tenant.BatchEvents >= tenant.BatchTarget)
         {
-            FlushRuns(tenant);
+            FlushRuns(tenant, last: false);
         }
     }
 
@@ -790,14 +833,13 @@ public sealed class DecisionGraphGenerator
             node = kind switch
             {
                 NodeKind.Entity => NewEntity(tenant, key, at),
-                NodeKind.Policy => NewNode(tenant, "policy", $"pol-{PolicyFamilies[key % PolicyFamilies.Length]}-{key:D3}",
-                    _random.Pick(_pools.Sentences), $"{{\"family\":\"{PolicyFamilies[key % PolicyFamilies.Length]}\",\"owner\":\"{JsonEncodedText.Encode(_random.Pick(_pools.Companies), JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"}}", at),
-                _ => NewNode(tenant, "actor", _pools.Emails[key], _random.Pick(_pools.PersonNames), "{\"kind\":\"user\"}", at),
+                NodeKind.Policy => NewNode(tenant, "policy", $"pol-{PolicyFamilies[key % PolicyFamilies.Length]}-{key:D3}", null,
+                    $"{{\"family\":\"{PolicyFamilies[key % PolicyFamilies.Length]}\",\"owner\":\"{JsonEncodedText.Encode(_random.Pick(_pools.Companies), JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\"}}", at),
+                _ => NewNode(tenant, "actor", _pools.Emails[key], null, "{\"kind\":\"user\"}", at),
             };
             _sharedNodes.Add((tenant.Index, (byte)kind, key), node);
         }
 
-        node.LastSeen = at.LogSeq;
         return node;
     }
 
@@ -806,28 +848,30 @@ public sealed class DecisionGraphGenerator
         var type = EntityTypes[key % EntityTypes.Length];
         var label = type is "merchant" or "counterparty" ? _random.Pick(_pools.Companies) : _random.Pick(_pools.PersonNames);
         var city = _random.Pick(_pools.Cities);
-        var properties = $"{{\"entityType\":\"{type}\",\"city\":\"{JsonEncodedText.Encode(city, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\",\"risk\":{_random.Between(0, 100)}}}";
-        return NewNode(tenant, "entity", $"{type}:{char.ToUpperInvariant(type[0])}-{key:D6}", label, properties, at);
+        var metadata = $"{{\"city\":\"{JsonEncodedText.Encode(city, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\",\"name\":\"{JsonEncodedText.Encode(label, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)}\",\"risk\":{_random.Between(0, 100)}}}";
+        var node = NewNode(tenant, "entity", $"{type}:{char.ToUpperInvariant(type[0])}-{key:D6}", type, metadata, at);
+        node.Label = label;
+        return node;
     }
 
-    private SharedNode NewNode(Tenant tenant, string type, string naturalKey, string? label, string properties, in EventContext at)
+    /// <summary>A node "type:key" (DecisionGraph's node ids: write.ex ensure_node_exists!/5 splits them at the first ':').</summary>
+    private SharedNode NewNode(Tenant tenant, string type, string key, string? entityType, string metadata, in EventContext at)
     {
         var node = new SharedNode
         {
-            Id = ++_nodeId,
+            Id = type + ":" + key,
+            Key = key,
             Tenant = tenant.Index,
             Type = type,
-            NaturalKey = naturalKey,
-            Label = label,
-            PropertiesJson = properties,
+            EntityType = entityType ?? type,
+            TraceId = at.Trace.TraceId,
+            MetadataJson = metadata,
             FirstSeen = at.LogSeq,
-            CreatedAt = at.Recorded,
+            CreatedAt = at.Occurred,
         };
         _sharedNodesInOrder.Add(node);
         return node;
     }
-
-    private static string EntityTypeOf(string naturalKey) => naturalKey[..naturalKey.IndexOf(':', StringComparison.Ordinal)];
 
     // ---- small helpers -------------------------------------------------------------------------------------------
 
@@ -841,7 +885,7 @@ public sealed class DecisionGraphGenerator
         Kind.PolicyEvaluated => ("policy-engine", "rules"),
         Kind.ExceptionRequested => ("workflow-service", "exceptions"),
         Kind.ApprovalRecorded => ("workflow-service", "approvals"),
-        Kind.WorkflowReviewRequested => ("workflow-service", "reviews"),
+        Kind.WorkflowReviewRequested => ("workflow-studio", "workflow"),
         Kind.PrecedentCited => ("precedent-search", "similarity"),
         Kind.ActionProposed => ("action-runner", "planner"),
         Kind.ActionCommitted => ("action-runner", "executor"),
@@ -850,9 +894,17 @@ public sealed class DecisionGraphGenerator
 
     private static DateTime Truncate(DateTime value, long unit) => new(value.Ticks - (value.Ticks % unit), DateTimeKind.Utc);
 
-    /// <summary>recorded_at: UTC with microseconds, as the log stamps it.</summary>
-    internal static string Iso(DateTime utc) =>
-        utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A time as DecisionGraph writes it (beam/apps/dg_projector/lib/decision_graph/projector/sql.ex now_rfc3339/1):
+    /// UTC, microseconds, trailing zeros of the fraction trimmed and no fraction at all on a whole second, so
+    /// "2025-03-03T06:00:00.1Z", "2025-03-03T06:00:00.123456Z" and "2025-03-03T06:00:01Z" all occur.
+    /// </summary>
+    public static string Iso(DateTime utc)
+    {
+        var micro = (int)(utc.Ticks % TimeSpan.TicksPerSecond / 10);
+        var basePart = utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        return micro == 0 ? basePart + "Z" : basePart + "." + micro.ToString("D6", CultureInfo.InvariantCulture).TrimEnd('0') + "Z";
+    }
 
     /// <summary>occurred_at as producers send it: milliseconds (or whole seconds), mostly UTC, sometimes with an offset.</summary>
     private string FormatOccurred(DateTime occurred)
@@ -921,7 +973,10 @@ public sealed class DecisionGraphGenerator
     }
 
     private readonly record struct EventContext(
-        Trace Trace, Kind Kind, int Seq, long LogSeq, DateTime Occurred, DateTime Recorded, string? ActorId, int ActorIndex);
+        Trace Trace, Kind Kind, int Seq, long LogSeq, DateTime Occurred, string OccurredText, DateTime Recorded, string EventId,
+        string ActorId, int ActorIndex);
+
+    private readonly record struct PrecedentSource(string EventId, long LogSeq, string PolicyId, string PolicyVersion, string? ExceptionId);
 
     private sealed class Trace
     {
@@ -933,6 +988,7 @@ public sealed class DecisionGraphGenerator
         public int PlannedApprovals { get; set; }
         public int ApprovalsSeen { get; set; }
         public List<Item> Items { get; } = [];
+        public List<PrecedentSource> Precedents { get; } = [];
 
         public string TraceId { get; set; } = "";
         public string? CorrelationId { get; set; }
@@ -940,32 +996,36 @@ public sealed class DecisionGraphGenerator
         public string SubjectEmail { get; set; } = "";
         public string Channel { get; set; } = "";
         public string Currency { get; set; } = "";
-        public long NodeId { get; set; }
+        public string Workflow { get; set; } = "";
+        public string Title { get; set; } = "";
+        public string EntityType { get; set; } = "";
+        public string EntityId { get; set; } = "";
+        public string NodeId { get; set; } = "";
         public long FirstLogSeq { get; set; }
         public long LastLogSeq { get; set; }
         public DateTime StartedAt { get; set; }
-        public DateTime? FinishedAt { get; set; }
+        public string StartedAtText { get; set; } = "";
+        public string? FinishedAtText { get; set; }
         public DateTime LastOccurred { get; set; }
         public DateTime LastRecorded { get; set; }
-        public Guid LastEventId { get; set; }
+        public string LastEventId { get; set; } = "";
         public Kind LastKind { get; set; }
+        public (string PolicyId, string Version)? LastPolicy { get; set; }
 
         public int PolicyEvaluations { get; set; }
         public int Exceptions { get; set; }
         public bool HasApproval { get; set; }
         public bool Rejected { get; set; }
+        public bool Committed { get; set; }
         public string? Outcome { get; set; }
         public string ActionKind { get; set; } = "";
         public decimal ProposedAmount { get; set; }
-        public decimal? CommittedAmount { get; set; }
-
-        public Item? LastItem() => Items.Count == 0 ? null : Items[^1];
 
         public Item? LastOpenItem()
         {
             for (var i = Items.Count - 1; i >= 0; i--)
             {
-                if (Items[i].State == "open")
+                if (Items[i].Status == "requested")
                 {
                     return Items[i];
                 }
@@ -977,37 +1037,48 @@ public sealed class DecisionGraphGenerator
 
     private sealed class Item
     {
-        public Guid ItemId { get; init; }
-        public long SourceLogSeq { get; init; }
-        public int Workflow { get; init; }
+        public required string WorkflowId { get; init; }
+        public required string SubjectType { get; init; }
+        public required string SubjectId { get; init; }
         public required string Kind { get; init; }
-        public short Priority { get; init; }
-        public string? Assignee { get; init; }
-        public DateTime CreatedAt { get; init; }
-        public DateTime DueAt { get; init; }
-        public required string Reason { get; init; }
-        public string? Note { get; init; }
-        public string State { get; set; } = "open";
-        public DateTime? ClosedAt { get; set; }
+        public required string Priority { get; init; }
+        public string? AssignedAccount { get; init; }
+        public required string AssignedRole { get; init; }
+        public required string RequestedAt { get; init; }
+        public required string SlaDueAt { get; init; }
+        public required string CreatedFromEventId { get; init; }
+        public required string RequestedByActorId { get; init; }
+        public string? PolicyId { get; init; }
+        public string? PolicyVersion { get; init; }
+        public required string Reason { get; set; }
+        public string Status { get; set; } = "requested";
+        public string UpdatedAt { get; set; } = "";
+        public string? ResolvedAt { get; set; }
+        public string? Decision { get; set; }
+        public string? ApprovalEventId { get; set; }
+        public string LastActionType { get; set; } = "requested";
+        public string? LastActionAt { get; set; }
+        public long LastSourceLogSeq { get; set; }
     }
 
     private sealed class SharedNode
     {
-        public long Id { get; init; }
+        public required string Id { get; init; }
+        public required string Key { get; init; }
         public int Tenant { get; init; }
         public required string Type { get; init; }
-        public required string NaturalKey { get; init; }
-        public string? Label { get; init; }
-        public required string PropertiesJson { get; init; }
+        public required string EntityType { get; init; }
+        public required string TraceId { get; init; }
+        public string Label { get; set; } = "";
+        public required string MetadataJson { get; init; }
         public long FirstSeen { get; init; }
-        public long LastSeen { get; set; }
         public DateTime CreatedAt { get; init; }
     }
 
     private sealed class Tenant(int index, string id)
     {
         private const int RecentCapacity = 256;
-        private readonly (string TraceId, long NodeId)[] _recent = new (string, long)[RecentCapacity];
+        private readonly (string TraceId, string NodeId)[] _recent = new (string, string)[RecentCapacity];
         private int _recentNext;
 
         public int Index { get; } = index;
@@ -1016,19 +1087,15 @@ public sealed class DecisionGraphGenerator
         public long Events { get; private set; }
         public DateTime LastRecorded { get; private set; }
         public IncrementalHash Chain { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        public long LastDigestAt { get; set; }
         public int RecentCount { get; private set; }
+        public int Exceptions { get; set; }
+        public long LastManagedLogSeq { get; set; }
 
         public long BatchFirst { get; set; }
         public int BatchEvents { get; set; }
-        public int BatchFailures { get; set; }
         public int BatchTarget { get; set; } = 500;
 
-        public int[] OpenItems { get; } = new int[2];
-        public int[] Items { get; } = new int[2];
-        public DateTime[] LastItemAt { get; } = new DateTime[2];
-
-        public void Remember(string traceId, long nodeId)
+        public void Remember(string traceId, string nodeId)
         {
             _recent[_recentNext] = (traceId, nodeId);
             _recentNext = (_recentNext + 1) % RecentCapacity;
@@ -1036,7 +1103,7 @@ public sealed class DecisionGraphGenerator
         }
 
         /// <summary>An earlier trace of this tenant (already in the log), never the citing one.</summary>
-        public (string TraceId, long NodeId) Cite(SeedRandom random, string citing)
+        public (string TraceId, string NodeId) Cite(SeedRandom random, string citing)
         {
             var slot = random.Next(RecentCount);
             return _recent[slot].TraceId == citing ? _recent[(slot + 1) % RecentCount] : _recent[slot];

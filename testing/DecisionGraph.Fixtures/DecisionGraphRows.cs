@@ -1,161 +1,165 @@
 namespace DecisionGraph.Fixtures;
 
-// One record per table row, in the column order of fixtures/decisiongraph/schema.sql. Times that the schema stores
-// as timestamptz are UTC DateTimes; the event log's own times are ISO-8601 text, as producers send them.
+// One record per table row, in the column order of fixtures/decisiongraph/schema.sql (DecisionGraph's BEAM migrations
+// 20260307000100..000600). Every application timestamp is RFC 3339 text, as DecisionGraph writes it; JSON is text.
 
 public readonly record struct EventLogRow(
     long LogSeq,
     string TenantId,
-    Guid EventId,
+    string EventId,
     string TraceId,
     int TraceSeq,
     string EventType,
     string OccurredAt,
     string RecordedAt,
-    string Producer,
+    string ProducerId,
     string SourceSystem,
     string? SourceSubsystem,
     string ActorType,
-    string? ActorId,
+    string ActorId,
     string? CorrelationId,
-    string? CausationId,
-    string? IdempotencyKey,
+    string? CausationEventId,
+    string IdempotencyKey,
     int SchemaVersion,
     string PayloadJson,
     string PayloadHash,
-    string? TagsJson);
+    string TagsJson);
 
-public readonly record struct ProjectionCursorRow(
-    string TenantId, string ProjectionName, long LastLogSeq, long EventsApplied, DateTime UpdatedAt);
+public readonly record struct ProjectionCursorRow(string TenantId, string ProjectionName, long LastLogSeq, string UpdatedAt);
 
 public readonly record struct GraphNodeRow(
-    long NodeId,
-    string TenantId,
-    string NodeType,
-    string NaturalKey,
-    string? Label,
-    string PropertiesJson,
-    long FirstSeenLogSeq,
-    long LastSeenLogSeq,
-    DateTime CreatedAt);
+    string TenantId, string NodeId, string NodeType, string TraceId, long LogSeq, string CreatedAt, string MetadataJson);
 
 public readonly record struct GraphEdgeRow(
-    string TenantId, long FromNodeId, long ToNodeId, string EdgeType, decimal Weight, long LogSeq, DateTime CreatedAt);
+    string TenantId, string EdgeId, string EdgeType, string FromNodeId, string ToNodeId, string TraceId, long LogSeq, string CreatedAt,
+    string MetadataJson);
 
 public readonly record struct TraceSummaryRow(
     string TenantId,
     string TraceId,
-    int EventCount,
-    long FirstLogSeq,
-    long LastLogSeq,
-    DateTime StartedAt,
-    DateTime? FinishedAt,
-    string Status,
+    string Workflow,
+    string Title,
+    string? PrimaryEntityType,
+    string? PrimaryEntitySystem,
+    string? PrimaryEntityId,
     string? Outcome,
-    string LastEventType,
-    int PolicyEvaluations,
-    int Exceptions,
-    bool HasApproval,
-    decimal? CommittedAmount,
-    DateTime UpdatedAt);
+    string StartedAt,
+    string? FinishedAt,
+    int EventCount,
+    long LastLogSeq);
 
 public readonly record struct PolicyEvalRow(
+    string TenantId, string IndexId, string TraceId, string PolicyId, string PolicyVersion, long LogSeq, string CreatedAt);
+
+public readonly record struct PrecedentRow(
     string TenantId,
+    string SourceEventId,
     long LogSeq,
     string TraceId,
     string PolicyId,
-    int PolicyVersion,
-    string Decision,
-    decimal Score,
-    string? RuleHitsJson,
-    DateTime EvaluatedAt);
+    string PolicyVersion,
+    string? ExceptionId,
+    string? PrimaryEntityType,
+    string? PrimaryEntitySystem,
+    string? PrimaryEntityId);
 
-public readonly record struct PrecedentRow(
-    Guid PrecedentId,
-    string TenantId,
-    string CitingTraceId,
-    string CitedTraceId,
-    long LogSeq,
-    double Similarity,
-    DateTime CitedAt,
-    string? Rationale);
-
-public readonly record struct ProjectionDigestRow(
-    string TenantId, string ProjectionName, long AtLogSeq, byte[] Digest, long EventsCovered, DateTime ComputedAt);
+public readonly record struct ProjectionDigestRow(string TenantId, string ProjectionName, string DigestValue, long LastLogSeq, string UpdatedAt);
 
 public readonly record struct ProjectionFailureRow(
+    Guid Id,
     string TenantId,
     string ProjectionName,
     long LogSeq,
-    string ErrorClass,
+    string TraceId,
+    string EventId,
+    string ErrorCode,
     string ErrorMessage,
-    DateTime FailedAt,
-    int Attempts,
-    bool Resolved);
+    bool Recoverable,
+    int RetryCount,
+    string Status,
+    string MetadataJson,
+    string RecordedAt,
+    string? ResolvedAt);
 
 public readonly record struct ProjectionRunRow(
-    long RunId,
+    string JobId,
+    string TenantId,
     string ProjectionName,
-    string TenantId,
-    long FromLogSeq,
-    long ToLogSeq,
-    int EventsProcessed,
-    DateTime StartedAt,
-    DateTime FinishedAt,
-    int DurationMs,
+    string Mode,
     string Status,
-    string Worker);
+    string RequestedAt,
+    string? StartedAt,
+    string? FinishedAt,
+    long SinceLogSeq,
+    long? UntilLogSeq,
+    int ProcessedEvents,
+    long LastLogSeq,
+    string? ErrorCode,
+    string? ErrorMessage,
+    string MetadataJson);
 
-public readonly record struct WorkflowRuntimeRow(
-    string TenantId,
-    string WorkflowName,
-    int Version,
-    string StateJson,
-    bool Paused,
-    string? LeaseOwner,
-    DateTime? LeaseExpiresAt,
-    DateTime HeartbeatAt,
-    int OpenItems);
+public readonly record struct WorkflowRuntimeRow(string TenantId, long LastLogSeq, string UpdatedAt);
 
 public readonly record struct WorkflowItemRow(
-    Guid ItemId,
+    string WorkflowId,
     string TenantId,
     string TraceId,
-    long SourceLogSeq,
-    string WorkflowName,
-    string Kind,
-    string State,
-    short Priority,
-    string? Assignee,
-    DateTime CreatedAt,
-    DateTime DueAt,
-    DateTime? ClosedAt,
-    string DetailsJson,
-    string? Note);
+    string WorkflowKind,
+    string? WorkflowName,
+    string SubjectType,
+    string SubjectId,
+    string Status,
+    string Priority,
+    string Title,
+    string? PolicyId,
+    string? PolicyVersion,
+    string? RequestedByActorId,
+    string? RequestedByActorType,
+    string? AssignedAccountId,
+    string? AssignedRole,
+    string RequestedAt,
+    string? SlaDueAt,
+    string UpdatedAt,
+    string? ResolvedAt,
+    string? LastActionType,
+    string? LastActionAt,
+    string? CurrentDecision,
+    string? CurrentReason,
+    string? ApprovalEventId,
+    string CreatedFromEventId,
+    long LastSourceLogSeq,
+    string MetadataJson);
 
 public readonly record struct WorkflowActionRow(
-    long ActionId,
-    Guid? ItemId,
+    string ActionId,
     string TenantId,
+    string WorkflowId,
     string TraceId,
-    long? LogSeq,
     string ActionType,
     string? ActorId,
-    DateTime ActedAt,
-    decimal? Amount,
-    string? Currency,
-    string? Body);
+    string? ActorType,
+    string? ActorAccountId,
+    string? Note,
+    string PayloadJson,
+    string? SourceEventId,
+    string? ResultingStatus,
+    string CreatedAt);
 
 public readonly record struct WorkflowNotificationRow(
+    string NotificationId,
     string TenantId,
-    Guid ItemId,
+    string WorkflowId,
+    string TraceId,
+    string Category,
     string Channel,
-    string Recipient,
-    int Attempt,
-    DateTime? SentAt,
-    bool Delivered,
-    byte[] Body,
-    DateTime CreatedAt);
+    string Status,
+    string Message,
+    string? RecipientAccountId,
+    string? RecipientRole,
+    string PayloadJson,
+    string DedupeKey,
+    string CreatedAt,
+    string DeliveredAt);
 
 /// <summary>
 /// Where <see cref="DecisionGraphGenerator"/> puts rows: one method per table, called in the order the rows are made.

@@ -14,32 +14,33 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
     internal static readonly IReadOnlyList<(string Table, string[] Columns, string? SequenceColumn)> Layout =
     [
         (Schema.EventLog, ["log_seq", "tenant_id", "event_id", "trace_id", "trace_seq", "event_type", "occurred_at", "recorded_at",
-            "producer", "source_system", "source_subsystem", "actor_type", "actor_id", "correlation_id", "causation_id",
+            "producer_id", "source_system", "source_subsystem", "actor_type", "actor_id", "correlation_id", "causation_event_id",
             "idempotency_key", "schema_version", "payload_json", "payload_hash", "tags_json"], "log_seq"),
-        (Schema.ProjectionCursors, ["tenant_id", "projection_name", "last_log_seq", "events_applied", "updated_at"], null),
-        (Schema.GraphNodes, ["node_id", "tenant_id", "node_type", "natural_key", "label", "properties", "first_seen_log_seq",
-            "last_seen_log_seq", "created_at"], "node_id"),
-        (Schema.GraphEdges, ["tenant_id", "from_node_id", "to_node_id", "edge_type", "weight", "log_seq", "created_at"], null),
-        (Schema.TraceSummary, ["tenant_id", "trace_id", "event_count", "first_log_seq", "last_log_seq", "started_at", "finished_at",
-            "status", "outcome", "last_event_type", "policy_evaluations", "exceptions", "has_approval", "committed_amount",
-            "updated_at"], null),
-        (Schema.PolicyEvalIndex, ["tenant_id", "log_seq", "trace_id", "policy_id", "policy_version", "decision", "score",
-            "rule_hits", "evaluated_at"], null),
-        (Schema.PrecedentIndex, ["precedent_id", "tenant_id", "citing_trace_id", "cited_trace_id", "log_seq", "similarity",
-            "cited_at", "rationale"], null),
-        (Schema.ProjectionDigests, ["tenant_id", "projection_name", "at_log_seq", "digest", "events_covered", "computed_at"], null),
-        (Schema.ProjectionFailures, ["tenant_id", "projection_name", "log_seq", "error_class", "error_message", "failed_at",
-            "attempts", "resolved"], null),
-        (Schema.ProjectionRuns, ["run_id", "projection_name", "tenant_id", "from_log_seq", "to_log_seq", "events_processed",
-            "started_at", "finished_at", "duration_ms", "status", "worker"], "run_id"),
-        (Schema.WorkflowRuntime, ["tenant_id", "workflow_name", "version", "state", "paused", "lease_owner", "lease_expires_at",
-            "heartbeat_at", "open_items"], null),
-        (Schema.WorkflowItems, ["item_id", "tenant_id", "trace_id", "source_log_seq", "workflow_name", "kind", "state", "priority",
-            "assignee", "created_at", "due_at", "closed_at", "details", "note"], null),
-        (Schema.WorkflowActions, ["action_id", "item_id", "tenant_id", "trace_id", "log_seq", "action_type", "actor_id", "acted_at",
-            "amount", "currency", "body"], "action_id"),
-        (Schema.WorkflowNotifications, ["tenant_id", "item_id", "channel", "recipient", "attempt", "sent_at", "delivered", "body",
-            "created_at"], null),
+        (Schema.ProjectionCursors, ["tenant_id", "projection_name", "last_log_seq", "updated_at"], null),
+        (Schema.GraphNodes, ["tenant_id", "node_id", "node_type", "trace_id", "log_seq", "created_at", "metadata_json"], null),
+        (Schema.GraphEdges, ["tenant_id", "edge_id", "edge_type", "from_node_id", "to_node_id", "trace_id", "log_seq", "created_at",
+            "metadata_json"], null),
+        (Schema.TraceSummary, ["tenant_id", "trace_id", "workflow", "title", "primary_entity_type", "primary_entity_system",
+            "primary_entity_id", "outcome", "started_at", "finished_at", "event_count", "last_log_seq"], null),
+        (Schema.PolicyEvalIndex, ["tenant_id", "index_id", "trace_id", "policy_id", "policy_version", "log_seq", "created_at"], null),
+        (Schema.PrecedentIndex, ["tenant_id", "source_event_id", "log_seq", "trace_id", "policy_id", "policy_version", "exception_id",
+            "primary_entity_type", "primary_entity_system", "primary_entity_id"], null),
+        (Schema.ProjectionDigests, ["tenant_id", "projection_name", "digest_value", "last_log_seq", "updated_at"], null),
+        (Schema.ProjectionFailures, ["id", "tenant_id", "projection_name", "log_seq", "trace_id", "event_id", "error_code",
+            "error_message", "recoverable", "retry_count", "status", "metadata_json", "recorded_at", "resolved_at"], null),
+        (Schema.ProjectionRuns, ["job_id", "tenant_id", "projection_name", "mode", "status", "requested_at", "started_at",
+            "finished_at", "since_log_seq", "until_log_seq", "processed_events", "last_log_seq", "error_code", "error_message",
+            "metadata_json"], null),
+        (Schema.WorkflowRuntime, ["tenant_id", "last_log_seq", "updated_at"], null),
+        (Schema.WorkflowItems, ["workflow_id", "tenant_id", "trace_id", "workflow_kind", "workflow_name", "subject_type", "subject_id",
+            "status", "priority", "title", "policy_id", "policy_version", "requested_by_actor_id", "requested_by_actor_type",
+            "assigned_account_id", "assigned_role", "requested_at", "sla_due_at", "updated_at", "resolved_at", "last_action_type",
+            "last_action_at", "current_decision", "current_reason", "approval_event_id", "created_from_event_id",
+            "last_source_log_seq", "metadata_json"], null),
+        (Schema.WorkflowActions, ["action_id", "tenant_id", "workflow_id", "trace_id", "action_type", "actor_id", "actor_type",
+            "actor_account_id", "note", "payload_json", "source_event_id", "resulting_status", "created_at"], null),
+        (Schema.WorkflowNotifications, ["notification_id", "tenant_id", "workflow_id", "trace_id", "category", "channel", "status",
+            "message", "recipient_account_id", "recipient_role", "payload_json", "dedupe_key", "created_at", "delivered_at"], null),
     ];
 
     private readonly Dictionary<string, TableLoad> _loads;
@@ -144,244 +145,242 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
     {
         var w = _events.Row();
         w.Write(row.LogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.EventId, NpgsqlDbType.Uuid);
-        w.Write(row.TraceId, NpgsqlDbType.Text);
+        T(w, row.TenantId);
+        T(w, row.EventId);
+        T(w, row.TraceId);
         w.Write(row.TraceSeq, NpgsqlDbType.Integer);
-        w.Write(row.EventType, NpgsqlDbType.Text);
-        w.Write(row.OccurredAt, NpgsqlDbType.Text);
-        w.Write(row.RecordedAt, NpgsqlDbType.Text);
-        w.Write(row.Producer, NpgsqlDbType.Text);
-        w.Write(row.SourceSystem, NpgsqlDbType.Text);
+        T(w, row.EventType);
+        T(w, row.OccurredAt);
+        T(w, row.RecordedAt);
+        T(w, row.ProducerId);
+        T(w, row.SourceSystem);
         Text(w, row.SourceSubsystem);
-        w.Write(row.ActorType, NpgsqlDbType.Text);
-        Text(w, row.ActorId);
+        T(w, row.ActorType);
+        T(w, row.ActorId);
         Text(w, row.CorrelationId);
-        Text(w, row.CausationId);
-        Text(w, row.IdempotencyKey);
+        Text(w, row.CausationEventId);
+        T(w, row.IdempotencyKey);
         w.Write(row.SchemaVersion, NpgsqlDbType.Integer);
-        w.Write(row.PayloadJson, NpgsqlDbType.Text);
-        w.Write(row.PayloadHash, NpgsqlDbType.Text);
-        Text(w, row.TagsJson);
+        T(w, row.PayloadJson);
+        T(w, row.PayloadHash);
+        T(w, row.TagsJson);
     }
 
     public void ProjectionCursor(in ProjectionCursorRow row)
     {
         var w = _cursors.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.ProjectionName, NpgsqlDbType.Text);
+        T(w, row.TenantId);
+        T(w, row.ProjectionName);
         w.Write(row.LastLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.EventsApplied, NpgsqlDbType.Bigint);
-        w.Write(row.UpdatedAt, NpgsqlDbType.TimestampTz);
+        T(w, row.UpdatedAt);
     }
 
     public void GraphNode(in GraphNodeRow row)
     {
         var w = _nodes.Row();
-        w.Write(row.NodeId, NpgsqlDbType.Bigint);
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.NodeType, NpgsqlDbType.Text);
-        w.Write(row.NaturalKey, NpgsqlDbType.Text);
-        Text(w, row.Label);
-        w.Write(row.PropertiesJson, NpgsqlDbType.Jsonb);
-        w.Write(row.FirstSeenLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.LastSeenLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
+        T(w, row.TenantId);
+        T(w, row.NodeId);
+        T(w, row.NodeType);
+        T(w, row.TraceId);
+        w.Write(row.LogSeq, NpgsqlDbType.Bigint);
+        T(w, row.CreatedAt);
+        T(w, row.MetadataJson);
     }
 
     public void GraphEdge(in GraphEdgeRow row)
     {
         var w = _edges.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.FromNodeId, NpgsqlDbType.Bigint);
-        w.Write(row.ToNodeId, NpgsqlDbType.Bigint);
-        w.Write(row.EdgeType, NpgsqlDbType.Text);
-        w.Write(row.Weight, NpgsqlDbType.Numeric);
+        T(w, row.TenantId);
+        T(w, row.EdgeId);
+        T(w, row.EdgeType);
+        T(w, row.FromNodeId);
+        T(w, row.ToNodeId);
+        T(w, row.TraceId);
         w.Write(row.LogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
+        T(w, row.CreatedAt);
+        T(w, row.MetadataJson);
     }
 
     public void TraceSummary(in TraceSummaryRow row)
     {
         var w = _summaries.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.TraceId, NpgsqlDbType.Text);
-        w.Write(row.EventCount, NpgsqlDbType.Integer);
-        w.Write(row.FirstLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.LastLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.StartedAt, NpgsqlDbType.TimestampTz);
-        Time(w, row.FinishedAt);
-        w.Write(row.Status, NpgsqlDbType.Text);
+        T(w, row.TenantId);
+        T(w, row.TraceId);
+        T(w, row.Workflow);
+        T(w, row.Title);
+        Text(w, row.PrimaryEntityType);
+        Text(w, row.PrimaryEntitySystem);
+        Text(w, row.PrimaryEntityId);
         Text(w, row.Outcome);
-        w.Write(row.LastEventType, NpgsqlDbType.Text);
-        w.Write(row.PolicyEvaluations, NpgsqlDbType.Integer);
-        w.Write(row.Exceptions, NpgsqlDbType.Integer);
-        w.Write(row.HasApproval, NpgsqlDbType.Boolean);
-        Numeric(w, row.CommittedAmount);
-        w.Write(row.UpdatedAt, NpgsqlDbType.TimestampTz);
+        T(w, row.StartedAt);
+        Text(w, row.FinishedAt);
+        w.Write(row.EventCount, NpgsqlDbType.Integer);
+        w.Write(row.LastLogSeq, NpgsqlDbType.Bigint);
     }
 
     public void PolicyEval(in PolicyEvalRow row)
     {
         var w = _policies.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
+        T(w, row.TenantId);
+        T(w, row.IndexId);
+        T(w, row.TraceId);
+        T(w, row.PolicyId);
+        T(w, row.PolicyVersion);
         w.Write(row.LogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.TraceId, NpgsqlDbType.Text);
-        w.Write(row.PolicyId, NpgsqlDbType.Text);
-        w.Write(row.PolicyVersion, NpgsqlDbType.Integer);
-        w.Write(row.Decision, NpgsqlDbType.Text);
-        w.Write(row.Score, NpgsqlDbType.Numeric);
-        if (row.RuleHitsJson is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(row.RuleHitsJson, NpgsqlDbType.Jsonb);
-        }
-
-        w.Write(row.EvaluatedAt, NpgsqlDbType.TimestampTz);
+        T(w, row.CreatedAt);
     }
 
     public void Precedent(in PrecedentRow row)
     {
         var w = _precedents.Row();
-        w.Write(row.PrecedentId, NpgsqlDbType.Uuid);
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.CitingTraceId, NpgsqlDbType.Text);
-        w.Write(row.CitedTraceId, NpgsqlDbType.Text);
+        T(w, row.TenantId);
+        T(w, row.SourceEventId);
         w.Write(row.LogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.Similarity, NpgsqlDbType.Double);
-        w.Write(row.CitedAt, NpgsqlDbType.TimestampTz);
-        Text(w, row.Rationale);
+        T(w, row.TraceId);
+        T(w, row.PolicyId);
+        T(w, row.PolicyVersion);
+        Text(w, row.ExceptionId);
+        Text(w, row.PrimaryEntityType);
+        Text(w, row.PrimaryEntitySystem);
+        Text(w, row.PrimaryEntityId);
     }
 
     public void ProjectionDigest(in ProjectionDigestRow row)
     {
         var w = _digests.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.ProjectionName, NpgsqlDbType.Text);
-        w.Write(row.AtLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.Digest, NpgsqlDbType.Bytea);
-        w.Write(row.EventsCovered, NpgsqlDbType.Bigint);
-        w.Write(row.ComputedAt, NpgsqlDbType.TimestampTz);
+        T(w, row.TenantId);
+        T(w, row.ProjectionName);
+        T(w, row.DigestValue);
+        w.Write(row.LastLogSeq, NpgsqlDbType.Bigint);
+        T(w, row.UpdatedAt);
     }
 
     public void ProjectionFailure(in ProjectionFailureRow row)
     {
         var w = _failures.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.ProjectionName, NpgsqlDbType.Text);
+        w.Write(row.Id, NpgsqlDbType.Uuid);
+        T(w, row.TenantId);
+        T(w, row.ProjectionName);
         w.Write(row.LogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.ErrorClass, NpgsqlDbType.Text);
-        w.Write(row.ErrorMessage, NpgsqlDbType.Text);
-        w.Write(row.FailedAt, NpgsqlDbType.TimestampTz);
-        w.Write(row.Attempts, NpgsqlDbType.Integer);
-        w.Write(row.Resolved, NpgsqlDbType.Boolean);
+        T(w, row.TraceId);
+        T(w, row.EventId);
+        T(w, row.ErrorCode);
+        T(w, row.ErrorMessage);
+        w.Write(row.Recoverable, NpgsqlDbType.Boolean);
+        w.Write(row.RetryCount, NpgsqlDbType.Integer);
+        T(w, row.Status);
+        T(w, row.MetadataJson);
+        T(w, row.RecordedAt);
+        Text(w, row.ResolvedAt);
     }
 
     public void ProjectionRun(in ProjectionRunRow row)
     {
         var w = _runs.Row();
-        w.Write(row.RunId, NpgsqlDbType.Bigint);
-        w.Write(row.ProjectionName, NpgsqlDbType.Text);
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.FromLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.ToLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.EventsProcessed, NpgsqlDbType.Integer);
-        w.Write(row.StartedAt, NpgsqlDbType.TimestampTz);
-        w.Write(row.FinishedAt, NpgsqlDbType.TimestampTz);
-        w.Write(row.DurationMs, NpgsqlDbType.Integer);
-        w.Write(row.Status, NpgsqlDbType.Text);
-        w.Write(row.Worker, NpgsqlDbType.Text);
+        T(w, row.JobId);
+        T(w, row.TenantId);
+        T(w, row.ProjectionName);
+        T(w, row.Mode);
+        T(w, row.Status);
+        T(w, row.RequestedAt);
+        Text(w, row.StartedAt);
+        Text(w, row.FinishedAt);
+        w.Write(row.SinceLogSeq, NpgsqlDbType.Bigint);
+        if (row.UntilLogSeq is { } until)
+        {
+            w.Write(until, NpgsqlDbType.Bigint);
+        }
+        else
+        {
+            w.WriteNull();
+        }
+
+        w.Write(row.ProcessedEvents, NpgsqlDbType.Integer);
+        w.Write(row.LastLogSeq, NpgsqlDbType.Bigint);
+        Text(w, row.ErrorCode);
+        Text(w, row.ErrorMessage);
+        T(w, row.MetadataJson);
     }
 
     public void WorkflowRuntime(in WorkflowRuntimeRow row)
     {
         var w = _runtime.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.WorkflowName, NpgsqlDbType.Text);
-        w.Write(row.Version, NpgsqlDbType.Integer);
-        w.Write(row.StateJson, NpgsqlDbType.Jsonb);
-        w.Write(row.Paused, NpgsqlDbType.Boolean);
-        Text(w, row.LeaseOwner);
-        Time(w, row.LeaseExpiresAt);
-        w.Write(row.HeartbeatAt, NpgsqlDbType.TimestampTz);
-        w.Write(row.OpenItems, NpgsqlDbType.Integer);
+        T(w, row.TenantId);
+        w.Write(row.LastLogSeq, NpgsqlDbType.Bigint);
+        T(w, row.UpdatedAt);
     }
 
     public void WorkflowItem(in WorkflowItemRow row)
     {
         var w = _items.Row();
-        w.Write(row.ItemId, NpgsqlDbType.Uuid);
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.TraceId, NpgsqlDbType.Text);
-        w.Write(row.SourceLogSeq, NpgsqlDbType.Bigint);
-        w.Write(row.WorkflowName, NpgsqlDbType.Text);
-        w.Write(row.Kind, NpgsqlDbType.Text);
-        w.Write(row.State, NpgsqlDbType.Text);
-        w.Write(row.Priority, NpgsqlDbType.Smallint);
-        Text(w, row.Assignee);
-        w.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
-        w.Write(row.DueAt, NpgsqlDbType.TimestampTz);
-        Time(w, row.ClosedAt);
-        w.Write(row.DetailsJson, NpgsqlDbType.Jsonb);
-        Text(w, row.Note);
+        T(w, row.WorkflowId);
+        T(w, row.TenantId);
+        T(w, row.TraceId);
+        T(w, row.WorkflowKind);
+        Text(w, row.WorkflowName);
+        T(w, row.SubjectType);
+        T(w, row.SubjectId);
+        T(w, row.Status);
+        T(w, row.Priority);
+        T(w, row.Title);
+        Text(w, row.PolicyId);
+        Text(w, row.PolicyVersion);
+        Text(w, row.RequestedByActorId);
+        Text(w, row.RequestedByActorType);
+        Text(w, row.AssignedAccountId);
+        Text(w, row.AssignedRole);
+        T(w, row.RequestedAt);
+        Text(w, row.SlaDueAt);
+        T(w, row.UpdatedAt);
+        Text(w, row.ResolvedAt);
+        Text(w, row.LastActionType);
+        Text(w, row.LastActionAt);
+        Text(w, row.CurrentDecision);
+        Text(w, row.CurrentReason);
+        Text(w, row.ApprovalEventId);
+        T(w, row.CreatedFromEventId);
+        w.Write(row.LastSourceLogSeq, NpgsqlDbType.Bigint);
+        T(w, row.MetadataJson);
     }
 
     public void WorkflowAction(in WorkflowActionRow row)
     {
         var w = _actions.Row();
-        w.Write(row.ActionId, NpgsqlDbType.Bigint);
-        if (row.ItemId is { } itemId)
-        {
-            w.Write(itemId, NpgsqlDbType.Uuid);
-        }
-        else
-        {
-            w.WriteNull();
-        }
-
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.TraceId, NpgsqlDbType.Text);
-        if (row.LogSeq is { } logSeq)
-        {
-            w.Write(logSeq, NpgsqlDbType.Bigint);
-        }
-        else
-        {
-            w.WriteNull();
-        }
-
-        w.Write(row.ActionType, NpgsqlDbType.Text);
+        T(w, row.ActionId);
+        T(w, row.TenantId);
+        T(w, row.WorkflowId);
+        T(w, row.TraceId);
+        T(w, row.ActionType);
         Text(w, row.ActorId);
-        w.Write(row.ActedAt, NpgsqlDbType.TimestampTz);
-        Numeric(w, row.Amount);
-        if (row.Currency is null)
-        {
-            w.WriteNull();
-        }
-        else
-        {
-            w.Write(row.Currency, NpgsqlDbType.Char);
-        }
-
-        Text(w, row.Body);
+        Text(w, row.ActorType);
+        Text(w, row.ActorAccountId);
+        Text(w, row.Note);
+        T(w, row.PayloadJson);
+        Text(w, row.SourceEventId);
+        Text(w, row.ResultingStatus);
+        T(w, row.CreatedAt);
     }
 
     public void WorkflowNotification(in WorkflowNotificationRow row)
     {
         var w = _notifications.Row();
-        w.Write(row.TenantId, NpgsqlDbType.Text);
-        w.Write(row.ItemId, NpgsqlDbType.Uuid);
-        w.Write(row.Channel, NpgsqlDbType.Text);
-        w.Write(row.Recipient, NpgsqlDbType.Text);
-        w.Write(row.Attempt, NpgsqlDbType.Integer);
-        Time(w, row.SentAt);
-        w.Write(row.Delivered, NpgsqlDbType.Boolean);
-        w.Write(row.Body, NpgsqlDbType.Bytea);
-        w.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
+        T(w, row.NotificationId);
+        T(w, row.TenantId);
+        T(w, row.WorkflowId);
+        T(w, row.TraceId);
+        T(w, row.Category);
+        T(w, row.Channel);
+        T(w, row.Status);
+        T(w, row.Message);
+        Text(w, row.RecipientAccountId);
+        Text(w, row.RecipientRole);
+        T(w, row.PayloadJson);
+        T(w, row.DedupeKey);
+        T(w, row.CreatedAt);
+        T(w, row.DeliveredAt);
     }
+
+    private static void T(NpgsqlBinaryImporter w, string value) => w.Write(value, NpgsqlDbType.Text);
 
     private static void Text(NpgsqlBinaryImporter w, string? value)
     {
@@ -392,30 +391,6 @@ internal sealed class PostgresSeedSink : IDecisionGraphSink, IAsyncDisposable
         else
         {
             w.Write(value, NpgsqlDbType.Text);
-        }
-    }
-
-    private static void Time(NpgsqlBinaryImporter w, DateTime? value)
-    {
-        if (value is { } time)
-        {
-            w.Write(time, NpgsqlDbType.TimestampTz);
-        }
-        else
-        {
-            w.WriteNull();
-        }
-    }
-
-    private static void Numeric(NpgsqlBinaryImporter w, decimal? value)
-    {
-        if (value is { } number)
-        {
-            w.Write(number, NpgsqlDbType.Numeric);
-        }
-        else
-        {
-            w.WriteNull();
         }
     }
 }

@@ -23,6 +23,12 @@ public sealed record SeedOptions
     /// </summary>
     public bool CheckedLoad { get; init; }
 
+    /// <summary>Leave some projection failures open (status 'open'), as a DecisionGraph with a stuck projection has them.</summary>
+    public bool OpenFailures { get; init; }
+
+    /// <summary>Leave each tenant's last replay job queued or running, as a DecisionGraph that crashed mid-job leaves it.</summary>
+    public bool StuckRuns { get; init; }
+
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
     public void Validate()
     {

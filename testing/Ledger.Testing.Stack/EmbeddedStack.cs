@@ -55,7 +55,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
         Action<string>? progress = null,
         string? repository = null,
         string logLevel = "Warning",
-        CancellationToken ct = default)
+        CancellationToken ct = default,
+        IReadOnlyDictionary<string, string?>? ledgerSettings = null)
     {
         progress ??= _ => { };
         progress("Starting a private PostgreSQL");
@@ -73,6 +74,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
             {
                 b.WebHost.UseUrls("http://127.0.0.1:0");
                 b.Configuration.AddInMemoryCollection(stack.LedgerSettings());
+                // Further ledger keys (e.g. Notifications:Webhooks) a caller needs on top of the defaults.
+                b.Configuration.AddInMemoryCollection(ledgerSettings ?? new Dictionary<string, string?>());
             });
             await stack.Ledger.StartAsync(ct);
             stack._owned.Add(stack.Ledger);

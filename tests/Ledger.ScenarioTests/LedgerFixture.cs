@@ -1,3 +1,4 @@
+using DecisionGraph.Double;
 using Ledger.Cli;
 using Ledger.Testing.Stack;
 using Marten;
@@ -25,25 +26,71 @@ public sealed class LedgerFixture : IAsyncLifetime
     public const string SeededDatabase = "dg_seeded";
     public const int SeededTraces = 400;
 
-    // Restores: a primary DecisionGraph-shaped source, and a managed non-primary target served by the DecisionGraph
-    // stand-in (created by the first restore into it).
+    // Restores: a primary DecisionGraph source on the real schema (fixtures/decisiongraph/schema.sql, RealSchemaSample),
+    // and a managed non-primary target served by the DecisionGraph double (created by the first restore into it).
     public const string RestoreSourceEnvironment = "rs-prod";
     public const string RestoreSourceDatabase = "dg";
     public const string RestoreEnvironment = "rs-test";
     public const string RestoreTarget = "dg_restored";
-    public const string DecisionGraphToken = "stand-in-admin-token-5f1e0c";
+    public const string DecisionGraphToken = "double-admin-token-5f1e0c";
 
-    /// <summary>The DecisionGraph stand-in serving <see cref="RestoreTarget"/>.</summary>
-    public StandIn.DecisionGraphStandIn DecisionGraph { get; private set; } = null!;
+    // Sources in the states DecisionGraph's runbooks talk about, each restored into the same target.
+    public const string CasesEnvironment = "rs-cases";
+    /// <summary>Events newer than every projection: DecisionGraph's state after writes no worker caught up with.</summary>
+    public const string BehindSource = "dg_behind";
+    /// <summary>Behind, with an open, non-recoverable failure on the first unprojected event of trace_summary.</summary>
+    public const string FailingSource = "dg_failing";
+    /// <summary>A schema DgLedger does not know: a later migration version and a renamed column.</summary>
+    public const string UnknownSchemaSource = "dg_unknown";
+    /// <summary>A healthy source whose backups fetch DecisionGraph's workflow exports from <see cref="SourceDecisionGraph"/>.</summary>
+    public const string ExportingSource = "dg_exporting";
+
+    /// <summary>Where a drill of <see cref="BehindSource"/> restores to, served by <see cref="DrillDecisionGraph"/>.</summary>
+    public static readonly string BehindDrillTarget = BehindSource + "_drill";
+
+    /// <summary>A managed target whose StopCommand and RestartCommand are the scripts in <see cref="Hooks"/>.</summary>
+    public const string HookedTarget = "dg_hooked";
+
+    /// <summary>The hook scripts and the marker file that makes the restart hook write into the target.</summary>
+    public Restores.HookScripts Hooks { get; private set; } = null!;
+
+    /// <summary>The DecisionGraph double serving <see cref="RestoreTarget"/>.</summary>
+    public DecisionGraphDouble DecisionGraph { get; private set; } = null!;
+
+    /// <summary>The DecisionGraph double serving <see cref="ExportingSource"/> (the live application backups export from).</summary>
+    public DecisionGraphDouble SourceDecisionGraph { get; private set; } = null!;
+
+    /// <summary>The DecisionGraph double serving drill targets of <see cref="CasesEnvironment"/>.</summary>
+    public DecisionGraphDouble DrillDecisionGraph { get; private set; } = null!;
+
+    public static DoubleOptions DoubleOptions { get; } = new()
+    {
+        // One admin account, as DecisionGraph's service-account bootstrap file would hold it (SELF_HOSTED_INSTALL.md).
+        ServiceAccounts = [new ServiceAccount("dgledger", ["admin"], ["projection_replay", "projection_rebuild", "workflow_export"], ["*"], [DecisionGraphToken])],
+        AllowRebuild = false, // production's setting (admin.ex: allow_rebuild off unless configured)
+        // The whole assembly shares one account and tenant; a real minute's limits would make tests wait on each other.
+        ReadLimitPerMinute = 100_000,
+        AdminLimitPerMinute = 100_000,
+        JobDuration = TimeSpan.FromMilliseconds(100),
+    };
 
     public async Task InitializeAsync()
     {
         Stack = await EmbeddedStack.StartAsync(async pg =>
         {
             var app = await EmbeddedStack.CreateSampleSourceAsync(pg, "app");
-            var restoreSource = await Restores.DecisionGraphSample.CreateAsync(pg, RestoreSourceDatabase);
+            var schema = Restores.DecisionGraphSources.SchemaPath();
+            var restoreSource = await Restores.DecisionGraphSources.HealthyAsync(pg, RestoreSourceDatabase, schema);
+            var behind = await Restores.DecisionGraphSources.BehindAsync(pg, BehindSource, schema);
+            var failing = await Restores.DecisionGraphSources.FailingAsync(pg, FailingSource, schema);
+            var unknown = await Restores.DecisionGraphSources.UnknownSchemaAsync(pg, UnknownSchemaSource, schema);
+            var exporting = await Restores.DecisionGraphSources.HealthyAsync(pg, ExportingSource, schema);
             var seeded = await EmbeddedStack.CreateDecisionGraphSourceAsync(pg, SeededDatabase, SeededTraces);
-            DecisionGraph = await StandIn.DecisionGraphStandIn.StartAsync(pg.ConnectionStringFor(RestoreTarget), DecisionGraphToken);
+            SourceDecisionGraph = await DecisionGraphDouble.StartAsync(exporting, DoubleOptions);
+            Hooks = Restores.HookScripts.Write(pg.ConnectionString, DecisionGraphToken);
+            DecisionGraph = await DecisionGraphDouble.StartAsync(pg.ConnectionStringFor(RestoreTarget), DoubleOptions);
+            DrillDecisionGraph = await DecisionGraphDouble.StartAsync(pg.ConnectionStringFor(BehindDrillTarget), DoubleOptions);
+            var off = new Dictionary<string, string?> { ["Schedule"] = "off" };
             return
         [
             new EmbeddedDatabase(Environment, Database, app),
@@ -59,8 +106,34 @@ public sealed class LedgerFixture : IAsyncLifetime
                 {
                     ["DecisionGraphUrl"] = DecisionGraph.Url.ToString(),
                     ["DecisionGraphToken"] = DecisionGraphToken,
-                    ["RebuildTimeout"] = "00:00:03",
+                    ["RebuildTimeout"] = "00:00:05",
+                    ["ReplayPollInterval"] = "00:00:00.100",
                 }),
+            new EmbeddedDatabase(RestoreEnvironment, HookedTarget, pg.ConnectionStringFor(HookedTarget), Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
+                new Dictionary<string, string?>(off)
+                {
+                    ["StopCommand:0"] = Hooks.Stop,
+                    ["RestartCommand:0"] = Hooks.Restart,
+                    ["HookTimeout"] = "00:00:30",
+                    ["DecisionGraphToken"] = DecisionGraphToken, // no URL: only so that a printed token is scrubbed
+                }),
+            new EmbeddedDatabase(CasesEnvironment, BehindSource, behind, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
+                new Dictionary<string, string?>(off)
+                {
+                    ["DrillDecisionGraphUrl"] = DrillDecisionGraph.Url.ToString(),
+                    ["DecisionGraphToken"] = DecisionGraphToken,
+                    ["RebuildTimeout"] = "00:00:05",
+                    ["ReplayPollInterval"] = "00:00:00.100",
+                }),
+            new EmbeddedDatabase(CasesEnvironment, ExportingSource, exporting, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
+                new Dictionary<string, string?>(off)
+                {
+                    ["DecisionGraphUrl"] = SourceDecisionGraph.Url.ToString(),
+                    ["DecisionGraphToken"] = DecisionGraphToken,
+                    ["ExportWorkflows"] = "true",
+                }),
+            new EmbeddedDatabase(CasesEnvironment, FailingSource, failing, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
+            new EmbeddedDatabase(CasesEnvironment, UnknownSchemaSource, unknown, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
         ];
         });
     }
@@ -72,6 +145,18 @@ public sealed class LedgerFixture : IAsyncLifetime
         {
             await DecisionGraph.DisposeAsync();
         }
+
+        if (DrillDecisionGraph is not null)
+        {
+            await DrillDecisionGraph.DisposeAsync();
+        }
+
+        if (SourceDecisionGraph is not null)
+        {
+            await SourceDecisionGraph.DisposeAsync();
+        }
+
+        Hooks?.Dispose();
     }
 
     public IDocumentStore Store => Stack.Ledger.Services.GetRequiredService<IDocumentStore>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Ledger.Contracts.Backups;
 
@@ -25,19 +26,123 @@ public static class Artifacts
 
     public static string SidecarPathFor(string artifactPath) => Path.ChangeExtension(artifactPath, ".json");
 
+    /// <summary>Directories of the repository: the agent's user only (a dump is the whole database).</summary>
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Artifacts and sidecars: read and write for the agent's user only.</summary>
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> and every level between it and <paramref name="repository"/> with
+    /// <see cref="DirectoryMode"/>, and tightens levels that already exist with wider modes.
+    /// </summary>
+    public static void EnsureDirectory(string repository, string directory)
+    {
+        var root = Path.GetFullPath(repository);
+        var levels = new Stack<string>();
+        for (var at = Path.GetFullPath(directory); at.Length >= root.Length; at = Path.GetDirectoryName(at)!)
+        {
+            levels.Push(at);
+            if (at == root)
+            {
+                break;
+            }
+        }
+
+        foreach (var level in levels)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(level);
+            }
+            else if (!Directory.Exists(level))
+            {
+                Directory.CreateDirectory(level, DirectoryMode);
+            }
+            else if (File.GetUnixFileMode(level) != DirectoryMode)
+            {
+                File.SetUnixFileMode(level, DirectoryMode);
+            }
+        }
+    }
+
+    /// <summary>A new file that only the agent's user can read, failing if it exists.</summary>
+    public static FileStream CreateFile(string path, int bufferSize = 4096)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = System.IO.FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = bufferSize,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileMode;
+        }
+
+        return new FileStream(path, options);
+    }
+
+    /// <summary>
+    /// Renames <paramref name="from"/> to <paramref name="to"/> and fsyncs their directory, so the new name survives a
+    /// power loss as well as the bytes it points to.
+    /// </summary>
+    public static void MoveDurably(string from, string to, bool overwrite = false)
+    {
+        File.Move(from, to, overwrite);
+        SyncDirectory(Path.GetDirectoryName(to)!);
+    }
+
+    private static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open {directory} to sync it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int Close(int fd);
+
     /// <summary>Writes the sidecar through a hidden temporary file and an atomic rename.</summary>
     public static async Task WriteSidecarAsync(BackupTaken taken, CancellationToken ct)
     {
         var path = SidecarPathFor(taken.ArtifactPath);
         var partial = PartialPathFor(path);
-        await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        await using (var file = CreateFile(partial))
         {
             await JsonSerializer.SerializeAsync(file, taken, SidecarJson, ct);
             await file.FlushAsync(ct);
             file.Flush(flushToDisk: true);
         }
 
-        File.Move(partial, path);
+        MoveDurably(partial, path);
     }
 
     public static BackupTaken? ReadSidecar(string artifactPath) =>

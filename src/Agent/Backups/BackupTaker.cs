@@ -12,7 +12,7 @@ namespace Ledger.Agent.Backups;
 /// sidecar last. Any failure ends in <see cref="BackupFailed"/> and leaves nothing that looks like a finished backup.
 /// </summary>
 public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, TimeProvider clock,
-    ILogger<BackupTaker> log)
+    Restores.DecisionGraphClient decisionGraph, ILogger<BackupTaker> log)
 {
     private string? _pgDumpVersion;
 
@@ -30,7 +30,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
         var renamed = false;
         try
         {
-            Directory.CreateDirectory(directory);
+            Artifacts.EnsureDirectory(options.Repository, directory);
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
             await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, options.LockWait, ct);
 
@@ -51,14 +51,18 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             string sha256;
             long size;
             DatabaseFingerprint fingerprint;
-            await using (var file = new FileStream(partialPath, FileMode.CreateNew, FileAccess.Write, FileShare.None,
-                             bufferSize: 1 << 20, FileOptions.Asynchronous))
+            IReadOnlyList<(string Tenant, string WorkflowId)> exportCandidates;
+            await using (var file = Artifacts.CreateFile(partialPath, bufferSize: 1 << 20))
             await using (var hashing = new HashingWriteStream(file))
             {
                 // Fingerprint the same snapshot while pg_dump streams it.
                 var fingerprinting = snapshot.FingerprintAsync(ct);
                 result = await runner.RunAsync(command, hashing, ct);
                 fingerprint = await fingerprinting;
+                fingerprint = fingerprint with { Marks = await snapshot.MarksAsync(ct) };
+                exportCandidates = database.ExportWorkflows
+                    ? await snapshot.ExportCandidatesAsync(CompanionExports.PreviousBackupAt(directory, finalPath), database.MaxExports, ct)
+                    : [];
                 await hashing.FlushAsync(ct);
                 file.Flush(flushToDisk: true);
                 sha256 = hashing.HexDigest();
@@ -72,13 +76,17 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             }
 
             fingerprint = await ArchiveSequences.ApplyAsync(fingerprint, partialPath, tools, runner, ct);
-            File.Move(partialPath, finalPath);
+            Artifacts.MoveDurably(partialPath, finalPath);
             renamed = true;
+            // Companions, not substitutes: fetched after the dump (DecisionGraph's export read writes), stored next to it.
+            IReadOnlyList<CompanionExport>? exports = database.ExportWorkflows
+                ? await CompanionExports.FetchAsync(decisionGraph, database, finalPath, exportCandidates, ct)
+                : null;
             var finishedAt = clock.GetUtcNow();
             var taken = new BackupTaken(request.BackupId, request.Environment, request.Database, request.Trigger,
                 request.Release, options.Id, startedAt, finishedAt, stopwatch.ElapsedMilliseconds, finalPath, size, sha256,
                 pgDumpVersion, snapshot.ServerVersion, dumpOptions,
-                fingerprint.Tables.Select(t => new TableRowCount(t.Schema, t.Table, t.Rows)).ToList(), fingerprint);
+                fingerprint.Tables.Select(t => new TableRowCount(t.Schema, t.Table, t.Rows)).ToList(), fingerprint, exports);
             await Artifacts.WriteSidecarAsync(taken, ct);
             log.LogInformation("Backup {BackupId} of {Environment}/{Database}: {Bytes} bytes in {Ms} ms",
                 request.BackupId, request.Environment, request.Database, size, stopwatch.ElapsedMilliseconds);

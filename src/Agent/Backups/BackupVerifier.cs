@@ -46,6 +46,12 @@ public sealed class BackupVerifier(AgentOptions options, PgToolPaths tools, PgPr
             return Failed(taken, $"The archive's table of contents lacks {missing.Count} item(s) of the fingerprint: {string.Join(", ", missing.Take(10))}.");
         }
 
+        // The companion exports are re-hashed too: a changed or missing export fails the verification.
+        if (await CompanionExports.RehashAsync(taken.Exports, ct) is { Count: > 0 } exportProblems)
+        {
+            return Failed(taken, string.Join("; ", exportProblems.Take(5)) + ".");
+        }
+
         return new BackupVerified(taken.BackupId, options.Id, sha256, taken.TableRowCounts.Count,
             stopwatch.ElapsedMilliseconds, clock.GetUtcNow());
     }

@@ -70,6 +70,16 @@ public sealed class SourceSnapshot : IAsyncDisposable
     /// </summary>
     public Task<DatabaseFingerprint> FingerprintAsync(CancellationToken ct) => Fingerprinter.CaptureAsync(_connection, ct);
 
+    /// <summary>
+    /// DecisionGraph's newest rows in the same snapshot (<see cref="Restores.Plausibility"/>): what a restore of this
+    /// backup must find again. Null for a database that is not DecisionGraph's.
+    /// </summary>
+    public Task<DecisionGraphMarks?> MarksAsync(CancellationToken ct) => Restores.Plausibility.ReadAsync(_connection, ct);
+
+    /// <summary>The workflows whose DecisionGraph exports go with this backup (<see cref="CompanionExports.ChooseAsync"/>), in this snapshot.</summary>
+    public Task<IReadOnlyList<(string Tenant, string WorkflowId)>> ExportCandidatesAsync(DateTimeOffset? since, int max, CancellationToken ct) =>
+        CompanionExports.ChooseAsync(_connection, since, max, ct);
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -102,6 +102,8 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
                     before = new TargetInfo(true, AllowConnections: true, ConnectionLimit: -1, 0, 0);
                 }
 
+                // BACKUP_AND_RESTORE.md: stop the application (or block writes) before the restore.
+                var stop = await RestoreHooks.RunAsync(RestoreHooks.Stop, request, target.Managed ? options.Find(target.Environment, target.Database) : null, ct);
                 (closing, doing) = (true, "close");
                 var ended = await server.CloseAsync(SessionsWait, ct);
                 await server.OpenForRestoreAsync(ct);
@@ -109,7 +111,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
                     ended, checksumMs, clock.GetUtcNow());
                 log.LogInformation("Restore {RestoreId}: {Target} closed ({Sessions} session(s) ended{Created})", request.RestoreId,
                     target.Database, ended, created ? ", created" : "");
-                return [blocked, new RunPgRestore(request, step.StartedAt, blocked)];
+                return [blocked, new RunPgRestore(request, step.StartedAt, blocked, stop)];
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
             {
@@ -181,7 +183,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
             (long)(now - step.StartedAt).TotalMilliseconds, now);
         log.LogInformation("Restore {RestoreId}: backup {BackupId} restored into {Target} in {Ms} ms", request.RestoreId,
             request.Backup.BackupId, target.Database, restoreMs);
-        return [completed, new VerifyRestore(request, completed)];
+        return [completed, new VerifyRestore(request, completed, step.StopStep)];
     }
 
     private static async Task<(string? Problem, long Ms)> ChecksumAsync(RestoreBackup request, CancellationToken ct)

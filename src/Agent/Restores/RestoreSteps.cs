@@ -9,7 +9,7 @@ namespace Ledger.Agent.Restores;
 public sealed record PrepareRestore(RestoreBackup Request, DateTimeOffset StartedAt);
 
 /// <summary>Run pg_restore into the closed target, then reopen it as it was.</summary>
-public sealed record RunPgRestore(RestoreBackup Request, DateTimeOffset StartedAt, WritesBlocked Blocked);
+public sealed record RunPgRestore(RestoreBackup Request, DateTimeOffset StartedAt, WritesBlocked Blocked, VerificationCheck? StopStep = null);
 
 /// <summary>Verify the restored target and decide about projections.</summary>
-public sealed record VerifyRestore(RestoreBackup Request, RestoreCompleted Completed);
+public sealed record VerifyRestore(RestoreBackup Request, RestoreCompleted Completed, VerificationCheck? StopStep = null);

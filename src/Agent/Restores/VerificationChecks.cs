@@ -3,10 +3,6 @@ using Ledger.Contracts.Restores;
 
 namespace Ledger.Agent.Restores;
 
-/// <summary>What asking DecisionGraph for a rebuild came to.</summary>
-public sealed record RebuildResult(IReadOnlyList<string> Tenants, IReadOnlyList<string> JobIds, bool HealthyAfter,
-    IReadOnlyList<string> Problems, long DurationMs);
-
 /// <summary>How each post-restore check reads, and the verdict over all of them (pure).</summary>
 public static class VerificationChecks
 {
@@ -41,74 +37,164 @@ public static class VerificationChecks
         return new VerificationCheck(CheckNames.Fidelity, CheckOutcomes.Failed, detail, findings.Take(MaxFindings).ToList(), ms);
     }
 
-    public static VerificationCheck ProjectionState(ProjectionAssessment? database, string? error, bool repaired, long ms)
+    /// <summary>
+    /// The projection tables read in SQL: passed when healthy at once; repaired when the catch-up (or the rebuild) left
+    /// them healthy; failed otherwise, with what is still wrong. An unknown schema fails with its findings, never passes.
+    /// </summary>
+    public static VerificationCheck ProjectionState(ProjectionAssessment? before, string? error, ProjectionAssessment? after, long ms)
     {
-        if (error is not null || database is null)
+        if (error is not null || before is null)
         {
             return new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Failed, $"the projection tables could not be read: {error}", [], ms);
         }
 
-        if (!database.Applies)
+        if (!before.Applies)
         {
             return new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Skipped, "not a DecisionGraph database (no dg_event_log)", [], ms);
         }
 
-        var findings = database.Findings.Take(MaxFindings).ToList();
-        return database.Healthy
-            ? new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Passed, "projections are current and trusted", findings, ms)
-            : repaired
-                ? new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Repaired, $"before the rebuild: {database.Summary()}", findings, ms)
-                : new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Failed, database.Summary(), findings, ms);
-    }
-
-    public static VerificationCheck ApplicationHealth(string? notConfigured, int? status, string? error, long ms) =>
-        notConfigured is not null
-            ? new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Skipped, notConfigured, [], ms)
-            : status == 200
-                ? new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Passed, "GET /api/healthz answered 200", [], ms)
-                : new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Failed,
-                    error ?? $"GET /api/healthz answered {status}, not 200", [], ms);
-
-    public static VerificationCheck ApplicationProjections(string? notConfigured, ProjectionAssessment? application,
-        IReadOnlyList<string> errors, bool repaired, long ms)
-    {
-        if (notConfigured is not null)
+        if (before.Missing)
         {
-            return new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Skipped, notConfigured, [], ms);
+            return new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Failed,
+                "the schema is not one DgLedger knows (DecisionGraph migrations 20260307000100..000600): " + string.Join("; ", before.Findings.Take(3)),
+                before.Findings.Take(MaxFindings).ToList(), ms);
         }
 
-        if (errors.Count > 0 || application is null)
+        if (before.Healthy)
+        {
+            return new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Passed, "projections are current and trusted",
+                before.Findings.Take(MaxFindings).ToList(), ms);
+        }
+
+        return after is { Healthy: true } && !ReferenceEquals(after, before)
+            ? new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Repaired, $"before DecisionGraph's replay: {before.Summary()}",
+                before.Findings.Take(MaxFindings).ToList(), ms)
+            : new VerificationCheck(CheckNames.ProjectionState, CheckOutcomes.Failed, (after ?? before).Summary(),
+                (after ?? before).Findings.Take(MaxFindings).ToList(), ms);
+    }
+
+    /// <summary>
+    /// GET /api/healthz: 200 is not enough (health_controller.ex answers 200 even when the database is down); the body's
+    /// store["repo_started?"] must be true and projection_health must not be {"status": "unavailable", ...} (health.ex).
+    /// </summary>
+    public static VerificationCheck ApplicationHealth(int? status, string body, string? error)
+    {
+        if (error is not null || status is null)
+        {
+            return new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Failed, error ?? "GET /api/healthz did not answer", [], 0);
+        }
+
+        if (status != 200)
+        {
+            return new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Failed, $"GET /api/healthz answered {status}, not 200", [], 0);
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            var root = document.RootElement;
+            var store = root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("store", out var s) ? s : default;
+            var started = ProjectionHealth.Flag(store, "repo_started?");
+            var projection = root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("projection_health", out var p) ? p : default;
+            var problems = new List<string>();
+            if (started != true)
+            {
+                problems.Add(started is null ? "the body has no store[\"repo_started?\"]" : "store[\"repo_started?\"] is false: DecisionGraph's database is not reachable");
+            }
+
+            if (ProjectionHealth.Text(projection, "status") == "unavailable")
+            {
+                problems.Add($"projection_health is unavailable: {ProjectionHealth.Text(projection, "reason")}");
+            }
+            else if (projection.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                problems.Add("the body has no projection_health");
+            }
+
+            return problems.Count == 0
+                ? new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Passed,
+                    "GET /api/healthz answered 200, repo_started? true, projection_health available", [], 0)
+                : new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Failed, "GET /api/healthz answered 200, but " + string.Join("; ", problems), problems, 0);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return new VerificationCheck(CheckNames.ApplicationHealth, CheckOutcomes.Failed, "GET /api/healthz answered 200 without a JSON body", [], 0);
+        }
+    }
+
+    /// <summary>The catch_up replay per tenant: passed when every job was admitted (202) and ended completed.</summary>
+    public static VerificationCheck CatchUp(string? stopped, ReplayOutcome outcome, long ms)
+    {
+        if (stopped is not null)
+        {
+            return new VerificationCheck(CheckNames.ProjectionCatchUp, CheckOutcomes.Skipped, stopped, [], 0);
+        }
+
+        var runs = outcome.Runs.Select(r => $"{r.JobId} {r.Status}, {r.ProcessedEvents} event(s) processed, at log_seq {r.LastLogSeq}").ToList();
+        return outcome.Completed
+            ? new VerificationCheck(CheckNames.ProjectionCatchUp, CheckOutcomes.Passed,
+                $"catch_up admitted (202) and completed: job(s) {string.Join(", ", outcome.JobIds)}", runs, ms)
+            : new VerificationCheck(CheckNames.ProjectionCatchUp, CheckOutcomes.Failed, string.Join("; ", outcome.Problems.Take(3)),
+                [.. outcome.Problems.Take(MaxFindings), .. runs], ms);
+    }
+
+    public static VerificationCheck ApplicationProjections(string? stopped, ProjectionAssessment? before, ProjectionAssessment? after,
+        IReadOnlyList<string> errors, string? repairedBy, long ms)
+    {
+        if (stopped is not null)
+        {
+            return new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Skipped, stopped, [], ms);
+        }
+
+        if (errors.Count > 0 || before is null || after is null)
         {
             return new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Failed,
-                "GET /api/v1/projections/health did not answer as DecisionGraph does", errors.Take(MaxFindings).ToList(), ms);
+                "GET /api/v1/projections/health did not answer as DecisionGraph does" + (errors.Count > 0 ? ": " + errors[0] : ""),
+                errors.Take(MaxFindings).ToList(), ms);
         }
 
-        var findings = application.Findings.Take(MaxFindings).ToList();
-        return application.Healthy
-            ? new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Passed,
-                $"DecisionGraph reports every projection current for {application.Tenants.Count} tenant(s)", findings, ms)
-            : repaired
-                ? new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Repaired, $"before the rebuild: {application.Summary()}", findings, ms)
-                : new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Failed, application.Summary(), findings, ms);
+        if (before.Healthy)
+        {
+            return new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Passed,
+                $"DecisionGraph reports every projection current for {before.Tenants.Count} tenant(s)", before.Findings.Take(MaxFindings).ToList(), ms);
+        }
+
+        return after.Healthy && repairedBy is not null
+            ? new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Repaired, $"before {repairedBy}: {before.Summary()}",
+                before.Findings.Take(MaxFindings).ToList(), ms)
+            : new VerificationCheck(CheckNames.ApplicationProjections, CheckOutcomes.Failed, after.Summary(), after.Findings.Take(MaxFindings).ToList(), ms);
     }
 
-    public static VerificationCheck Rebuild(RebuildDecision decision, RebuildResult? result)
+    /// <summary>
+    /// The rebuild: passed when none was needed, or when the one asked for completed and left the projections trusted;
+    /// failed when DecisionGraph refused it (403, with DecisionGraph's reason), its job failed, or the state stayed
+    /// untrusted; skipped (leaving the projection checks failed) when it was needed but not allowed.
+    /// </summary>
+    public static VerificationCheck Rebuild(string? stopped, RebuildDecision decision, ReplayOutcome? result, ProjectionAssessment? database,
+        ProjectionAssessment? application)
     {
-        if (!decision.Request || result is null)
+        if (stopped is not null)
         {
-            // A needed rebuild that could not be asked for leaves the projection checks failed; this one says why.
-            return new VerificationCheck(CheckNames.ProjectionRebuild, decision.Needed ? CheckOutcomes.Skipped : CheckOutcomes.Passed,
-                decision.Reason, [], 0);
+            return new VerificationCheck(CheckNames.ProjectionRebuild, CheckOutcomes.Skipped, stopped, [], 0);
         }
 
-        return result.HealthyAfter
+        if (!decision.Request || result is null)
+        {
+            return new VerificationCheck(CheckNames.ProjectionRebuild, decision.Needed ? CheckOutcomes.Skipped : CheckOutcomes.Passed, decision.Reason, [], 0);
+        }
+
+        if (result.Refusal is { } refusal)
+        {
+            return new VerificationCheck(CheckNames.ProjectionRebuild, CheckOutcomes.Failed, $"DecisionGraph refused the rebuild: {refusal}",
+                [decision.Reason, .. result.Problems.Take(MaxFindings - 1)], result.DurationMs);
+        }
+
+        var trusted = database?.Untrusted != true && application?.Untrusted != true;
+        return result.Completed && trusted
             ? new VerificationCheck(CheckNames.ProjectionRebuild, CheckOutcomes.Passed,
-                $"rebuilt for {result.Tenants.Count} tenant(s) (job(s) {string.Join(", ", result.JobIds)}); projection health is clean again",
-                [decision.Reason], result.DurationMs)
+                $"rebuilt (job(s) {string.Join(", ", result.JobIds)}); the projections are trusted again", [decision.Reason], result.DurationMs)
             : new VerificationCheck(CheckNames.ProjectionRebuild, CheckOutcomes.Failed,
-                result.Problems.Count > 0 && result.JobIds.Count < result.Tenants.Count
-                    ? "DecisionGraph did not accept the rebuild"
-                    : $"projection health was not clean {TimeSpan.FromMilliseconds(result.DurationMs).TotalSeconds:0.#}s after asking for a rebuild",
+                result.Completed ? "the rebuild completed but the projections are still untrusted" : string.Join("; ", result.Problems.Take(3)),
                 [decision.Reason, .. result.Problems.Take(MaxFindings - 1)], result.DurationMs);
     }
 

@@ -3,7 +3,7 @@ using Ledger.Contracts.Retention;
 
 namespace Ledger.Agent.Retention;
 
-/// <summary>Deletes an expired artifact and its sidecar, only inside this agent's repository, and reports it.</summary>
+/// <summary>Deletes an expired artifact, its sidecar and its companion exports, only inside this agent's repository, and reports it.</summary>
 public static class ExpireBackupHandler
 {
     public static IEnumerable<object> Handle(ExpireBackup command, AgentOptions options, ILogger<ExpireBackup> log, DateTimeOffset now)
@@ -24,6 +24,14 @@ public static class ExpireBackupHandler
                 freed += new FileInfo(file).Length;
                 File.Delete(file);
             }
+        }
+
+        // Companion exports expire with their backup.
+        var exports = CompanionExports.DirectoryFor(path);
+        if (Directory.Exists(exports))
+        {
+            freed += Directory.EnumerateFiles(exports, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            Directory.Delete(exports, recursive: true);
         }
 
         yield return new BackupExpired(command.BackupId, options.Id, command.Rule, freed, now);

@@ -60,6 +60,7 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         ServerVersion = e.ServerVersion,
         DumpOptions = e.DumpOptions,
         TableRowCounts = e.TableRowCounts,
+        Exports = e.Exports ?? [],
         // The data is as of the snapshot pg_dump read, taken when the dump started.
         Timestamp = e.StartedAt,
     };

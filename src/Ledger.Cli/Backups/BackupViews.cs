@@ -101,6 +101,22 @@ internal static class BackupViews
             tables.WriteTo(output, indent: "  ");
         }
 
+        if (b.Exports.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"Companion exports ({b.Exports.Count(e => e.Status == CompanionExport.Stored)} stored, "
+                + $"{b.Exports.Count(e => e.Status == CompanionExport.Failed)} failed; not restore points)");
+            var exports = new TextTable(new Column("TENANT"), new Column("WORKFLOW"), new Column("STATUS"), new Column("SIZE", Align.Right),
+                new Column("SHA256 / ERROR"));
+            foreach (var e in b.Exports)
+            {
+                exports.AddRow(e.Tenant, e.WorkflowId, e.Status, e.Status == CompanionExport.Stored ? Humanize.Size(e.SizeBytes) : "",
+                    e.Sha256 ?? e.Error ?? "");
+            }
+
+            exports.WriteTo(output, indent: "  ");
+        }
+
         output.WriteLine();
         output.WriteLine($"History ({detail.History.Count} events)");
         var history = new TextTable(new Column("#", Align.Right), new Column("AT (UTC)"), new Column("EVENT"));

@@ -32,6 +32,9 @@ public sealed record RestorePoint
     public string? ServerVersion { get; init; }
     public IReadOnlyList<string> DumpOptions { get; init; } = [];
     public IReadOnlyList<TableRowCount> TableRowCounts { get; init; } = [];
+
+    /// <summary>DecisionGraph workflow exports stored with the backup set (companions, never restore points).</summary>
+    public IReadOnlyList<CompanionExport> Exports { get; init; } = [];
     public DateTimeOffset? VerifiedAt { get; init; }
     public string? FailureReason { get; init; }
 

@@ -42,7 +42,20 @@ public sealed record BackupTaken(
     string ServerVersion,
     IReadOnlyList<string> DumpOptions,
     IReadOnlyList<TableRowCount> TableRowCounts,
-    DatabaseFingerprint? Fingerprint = null) : IAgentReport;
+    DatabaseFingerprint? Fingerprint = null,
+    IReadOnlyList<CompanionExport>? Exports = null) : IAgentReport;
+
+/// <summary>
+/// A DecisionGraph workflow export stored alongside a backup set (BACKUP_AND_RESTORE.md: "store them alongside the
+/// backup set, but do not treat them as a substitute"): the answer of <c>GET /api/v1/admin/workflows/{id}/export</c>,
+/// its path and SHA-256 (hex), or, when it could not be fetched, <see cref="Status"/> "failed" and why. It is never a
+/// restore point and never restored into a database.
+/// </summary>
+public sealed record CompanionExport(string Tenant, string WorkflowId, string Status, string? Path, long SizeBytes, string? Sha256, string? Error)
+{
+    public const string Stored = "stored";
+    public const string Failed = "failed";
+}
 
 /// <summary>The backup could not be taken; no artifact that looks finished was left behind.</summary>
 public sealed record BackupFailed(

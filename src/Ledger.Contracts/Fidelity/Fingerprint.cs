@@ -13,7 +13,26 @@ public sealed record DatabaseFingerprint(
     IReadOnlyList<SchemaObject> SchemaObjects,
     string SchemaHash,
     DateTimeOffset CapturedAt,
-    long DurationMs);
+    long DurationMs,
+    DecisionGraphMarks? Marks = null);
+
+/// <summary>
+/// What a DecisionGraph database's newest rows were at one snapshot, read in SQL (never through DecisionGraph, whose
+/// reads write): the newest dg_event_log row, the newest trace summary (DecisionGraph's own order: last_log_seq DESC,
+/// trace_id ASC) and the newest workflow activity (updated_at or last_action_at, parsed as RFC 3339, not compared as
+/// text). A backup records them at its snapshot; a restore reads them again to judge whether the restored point in time
+/// is the backup's. Times are kept as the database's text. <see cref="Problem"/> says why a reading is missing.
+/// </summary>
+public sealed record DecisionGraphMarks(
+    long? NewestLogSeq,
+    string? NewestEventTenant,
+    string? NewestRecordedAt,
+    string? NewestTraceTenant,
+    string? NewestTraceId,
+    long? NewestTraceLastLogSeq,
+    string? NewestWorkflowId,
+    string? NewestWorkflowActivity,
+    string? Problem = null);
 
 /// <summary>
 /// One table. <see cref="ContentHash"/> is independent of row order and distinguishes NULL from an empty string.

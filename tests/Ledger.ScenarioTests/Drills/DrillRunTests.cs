@@ -93,4 +93,26 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         var events = await session.Events.FetchStreamAsync(drill.Id);
         Assert.Equal(["DrillStarted", "DrillCompleted", "DrillTargetDropped"], events.Select(e => e.EventType.Name));
     }
+    [Fact]
+    public async Task a_drill_runs_decisiongraphs_smoke_tests_against_the_decisiongraph_serving_its_target()
+    {
+        fixture.DrillDecisionGraph.Reset();
+        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", LedgerFixture.CasesEnvironment, "--db",
+            LedgerFixture.BehindSource, "--wait", "--timeout", "3m", "--json");
+        Assert.True(take.ExitCode == 0, take.Error);
+
+        var run = await fixture.RunCliAsync(Roles.Operator, "drills", "run", "--env", LedgerFixture.CasesEnvironment, "--db",
+            LedgerFixture.BehindSource, "--timeout", "3m", "--json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
+        var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
+        Assert.Equal((DrillStatuses.Passed, LedgerFixture.BehindDrillTarget), (drill.Status, drill.TargetDatabase));
+        Assert.Equal("repaired", Assert.Single(drill.Checks, c => c.Name == "projection-state").Outcome);
+        foreach (var name in new[] { "application-health", "projection-catch-up", "operator-console", "trace-read" })
+        {
+            Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == name).Outcome);
+        }
+
+        Assert.Contains(fixture.DrillDecisionGraph.Requests, r => r is { Method: "POST", Path: "/api/v1/admin/replays", Status: 202 });
+    }
 }

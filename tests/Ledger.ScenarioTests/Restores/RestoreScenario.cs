@@ -21,11 +21,12 @@ public sealed class RestoreScenario(LedgerFixture fixture)
 
     public string TargetConnectionString => fixture.Stack.Postgres.ConnectionStringFor(LedgerFixture.RestoreTarget);
 
-    /// <summary>A fresh, verified backup of the DecisionGraph-shaped source.</summary>
-    public async Task<RestorePoint> TakeSourceBackupAsync()
+    /// <summary>A fresh, verified backup of the DecisionGraph source (or of another one of the fixture's sources).</summary>
+    public async Task<RestorePoint> TakeSourceBackupAsync(string environment = LedgerFixture.RestoreSourceEnvironment,
+        string database = LedgerFixture.RestoreSourceDatabase)
     {
-        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", LedgerFixture.RestoreSourceEnvironment,
-            "--db", LedgerFixture.RestoreSourceDatabase, "--wait", "--timeout", "2m", "--json");
+        var take = await fixture.RunCliAsync(Roles.Operator, "backups", "take", "--env", environment,
+            "--db", database, "--wait", "--timeout", "2m", "--json");
         Assert.True(take.ExitCode == ExitCodes.Ok, $"backup: exit {take.ExitCode}: {take.Error}");
         var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
         Assert.Equal(BackupStatuses.Verified, backup.Status);
@@ -45,6 +46,15 @@ public sealed class RestoreScenario(LedgerFixture fixture)
     public Task<CliRun> RestoreIntoTargetAsync(Guid backupId, params string[] extra) =>
         fixture.RunCliAsync(Roles.Operator, ["restore", backupId.ToString(), "--target-db", LedgerFixture.RestoreTarget,
             "--confirm", LedgerFixture.RestoreTarget, "--env", LedgerFixture.RestoreEnvironment, "--wait", "--timeout", "2m", "--json", .. extra]);
+
+    /// <summary>The same into another target of rs-test, dropped and created empty first.</summary>
+    public async Task<CliRun> RestoreIntoFreshAsync(Guid backupId, string target)
+    {
+        await fixture.Stack.Postgres.DropDatabaseAsync(target);
+        await fixture.Stack.Postgres.CreateDatabaseAsync(target);
+        return await fixture.RunCliAsync(Roles.Operator, ["restore", backupId.ToString(), "--target-db", target,
+            "--confirm", target, "--env", LedgerFixture.RestoreEnvironment, "--wait", "--timeout", "2m", "--json"]);
+    }
 
     public static RestoreView ViewOf(CliRun run)
     {
@@ -103,6 +113,23 @@ public sealed class RestoreScenario(LedgerFixture fixture)
         }
 
         await ExecuteAsServerAsync($"ALTER DATABASE {LedgerFixture.RestoreTarget} WITH ALLOW_CONNECTIONS true CONNECTION LIMIT -1");
+    }
+
+    public async Task<T> ScalarOnSourceAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(
+            fixture.Stack.Postgres.ConnectionStringFor(LedgerFixture.RestoreSourceDatabase)) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<T> ScalarOnTargetAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TargetConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     public async Task ExecuteOnTargetAsync(string sql)

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using DecisionGraph.Double;
 using Ledger.Cli;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Common;
 using Ledger.Contracts.Restores;
 using Ledger.Postgres.Fidelity;
-using Ledger.ScenarioTests.StandIn;
 using Marten;
 using Npgsql;
 
@@ -20,7 +20,7 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
     [Fact]
     public async Task the_target_becomes_identical_to_the_backup_passes_verification_and_is_reopened_as_it_was()
     {
-        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        fixture.DecisionGraph.Reset();
         var backup = await _scenario.TakeSourceBackupAsync();
         var source = await _scenario.SourceFingerprintAsync();
         await _scenario.ResetTargetAsync();
@@ -53,18 +53,37 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
             await command.ExecuteScalarAsync();
         });
 
-        // What was restored is exactly the source (checked here independently of the agent's own fidelity check).
+        // What was restored is the source (checked here independently of the agent's own fidelity check), except what
+        // DecisionGraph wrote once verification called it: replay runs, and the runtime cursor and SLA sweep of its
+        // workflow reads. That is why the agent fingerprints before any DecisionGraph call.
         var diff = FingerprintComparer.Compare(source, await _scenario.TargetFingerprintAsync());
-        Assert.True(diff.Identical, JsonSerializer.Serialize(diff));
+        Assert.Equal(["dg_projection_runs", "dg_workflow_actions", "dg_workflow_items", "dg_workflow_notifications", "dg_workflow_runtime"],
+            diff.Tables.Select(t => t.Table).Order());
+        Assert.Empty(diff.Sequences);
+        Assert.Empty(diff.Schema);
 
-        var checks = view.Checks.ToDictionary(c => c.Name, c => c.Outcome);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.Fidelity]);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionState]);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ApplicationHealth]);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ApplicationProjections]);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionRebuild]);
+        // Every check, in the runbook's order: the database's own first, then SELF_HOSTED_INSTALL.md's smoke tests.
+        Assert.Equal(
+            ["stop-application", "restart-application", CheckNames.Fidelity, CheckNames.Plausibility, CheckNames.ProjectionState,
+             CheckNames.ApplicationHealth, CheckNames.ProjectionCatchUp, CheckNames.ApplicationProjections, CheckNames.ProjectionRebuild,
+             CheckNames.OperatorConsole, CheckNames.TraceRead],
+            view.Checks.Select(c => c.Name));
+        // No StopCommand or RestartCommand for this target: both steps are recorded as manual.
+        Assert.All(view.Checks.Take(2), c => Assert.Equal(CheckOutcomes.Skipped, c.Outcome));
+        Assert.All(view.Checks.Take(2), c => Assert.StartsWith("manual step:", c.Detail));
+        Assert.All(view.Checks.Skip(2), c => Assert.Equal(CheckOutcomes.Passed, c.Outcome));
+        Assert.All(view.Checks.Skip(3), c => Assert.True(c.DurationMs >= 0));
         Assert.Equal((false, false), (view.Rebuild!.Needed, view.Rebuild.Requested));
-        Assert.Empty(fixture.DecisionGraph.Replays);
+        // DecisionGraph was asked for a catch_up per tenant (projection workers do not start by themselves), never a rebuild.
+        Assert.Equal(2L, await _scenario.ScalarOnTargetAsync<long>(
+            $"select count(*) from dg_projection_runs where mode = 'catch_up' and status = 'completed' and metadata_json like '%{view.Id}%'"));
+        Assert.Equal(0L, await _scenario.ScalarOnTargetAsync<long>("select count(*) from dg_projection_runs where mode = 'rebuild'"));
+        Assert.Contains(fixture.DecisionGraph.Requests, r => r is { Method: "GET", Path: "/", Status: 200 });
+        Assert.Contains(fixture.DecisionGraph.Requests, r => r.Path.StartsWith("/api/v1/traces/", StringComparison.Ordinal) && r.Status == 200);
+        // The console read wrote (DecisionGraph's SLA sweep escalated the overdue item), yet fidelity passed: the
+        // fingerprint was taken before any DecisionGraph call.
+        Assert.Equal("escalated", await _scenario.ScalarOnTargetAsync<string>(
+            "select status from dg_workflow_items where tenant_id = 'default' and workflow_id like '%:exception:ex-1'"));
 
         // The DecisionGraph token is the agent's secret: never in the ledger.
         Assert.DoesNotContain(LedgerFixture.DecisionGraphToken, run.Out + run.Error);
@@ -90,7 +109,7 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
     [Fact]
     public async Task a_target_holding_tables_the_backup_lacks_fails_fidelity_and_names_them()
     {
-        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        fixture.DecisionGraph.Reset();
         var backup = await _scenario.TakeSourceBackupAsync();
         await _scenario.ResetTargetAsync();
         await _scenario.ExecuteOnTargetAsync("create table left_over (id int); insert into left_over values (1)");
@@ -258,7 +277,7 @@ public sealed class when_a_restore_is_refused_by_an_interlock(LedgerFixture fixt
     [Fact]
     public async Task a_target_someone_closed_is_left_closed_and_untouched_and_the_failure_says_how_to_open_it()
     {
-        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        fixture.DecisionGraph.Reset();
         var backup = await _scenario.TakeSourceBackupAsync();
         await _scenario.EnsureTargetAsync();
         var before = await _scenario.TargetFingerprintAsync();
@@ -308,7 +327,7 @@ public sealed class when_the_artifact_is_corrupted(LedgerFixture fixture)
 
     private async Task AssertCaughtBeforeTheTargetIsTouchedAsync(Action<string> corrupt, string expected)
     {
-        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        fixture.DecisionGraph.Reset();
         var backup = await _scenario.TakeSourceBackupAsync();
         await _scenario.EnsureTargetAsync();
         await _scenario.ExecuteOnTargetAsync($"create table if not exists marker (note text); insert into marker values ('{Guid.NewGuid()}')");
@@ -348,58 +367,186 @@ public sealed class when_the_artifact_is_corrupted(LedgerFixture fixture)
 }
 
 [Collection(LedgerCollection.Name)]
-public sealed class when_projections_are_not_healthy_after_a_restore(LedgerFixture fixture)
+public sealed class when_decisiongraph_is_not_healthy_after_a_restore(LedgerFixture fixture)
+{
+    private readonly RestoreScenario _scenario = new(fixture);
+
+    private async Task<(RestoreView View, Dictionary<string, VerificationCheck> Checks)> RestoreAsync(string environment, string source,
+        Action<DoubleFaults>? faults = null, bool verified = false)
+    {
+        fixture.DecisionGraph.Reset();
+        var backup = await _scenario.TakeSourceBackupAsync(environment, source);
+        await _scenario.ResetTargetAsync();
+        faults?.Invoke(fixture.DecisionGraph.Faults);
+
+        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+
+        fixture.DecisionGraph.Faults.Clear();
+        await fixture.DecisionGraph.WaitForJobsAsync(TimeSpan.FromSeconds(10));
+        Assert.True(run.ExitCode == (verified ? ExitCodes.Ok : ExitCodes.RestoreFailed), $"exit {run.ExitCode}: {run.Out} {run.Error}");
+        var view = RestoreScenario.ViewOf(run);
+        Assert.Equal(verified ? RestoreStatuses.Verified : RestoreStatuses.VerificationFailed, view.Status);
+        Assert.Equal(CheckOutcomes.Passed, view.Checks.Single(c => c.Name == CheckNames.Fidelity).Outcome);
+        return (view, view.Checks.ToDictionary(c => c.Name));
+    }
+
+    [Fact]
+    public async Task projections_behind_are_caught_up_recorded_and_verified_without_a_rebuild()
+    {
+        var (view, checks) = await RestoreAsync(LedgerFixture.CasesEnvironment, LedgerFixture.BehindSource, verified: true);
+
+        Assert.Equal(CheckOutcomes.Repaired, checks[CheckNames.ProjectionState].Outcome);
+        Assert.Contains(checks[CheckNames.ProjectionState].Findings, f => f.Contains("tenant default: trace_summary at log_seq", StringComparison.Ordinal)
+            && f.Contains("(3 pending)", StringComparison.Ordinal));
+        Assert.Equal(CheckOutcomes.Repaired, checks[CheckNames.ApplicationProjections].Outcome);
+        var catchUp = checks[CheckNames.ProjectionCatchUp];
+        Assert.Equal(CheckOutcomes.Passed, catchUp.Outcome);
+        Assert.Matches("catch_up admitted \\(202\\) and completed: job\\(s\\) replay-[0-9]+, replay-[0-9]+", catchUp.Detail);
+        Assert.Contains(catchUp.Findings, f => f.Contains("completed, 9 event(s) processed", StringComparison.Ordinal));
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionRebuild].Outcome);
+        Assert.Equal((false, false), (view.Rebuild!.Needed, view.Rebuild.Requested));
+        Assert.Equal(0L, await _scenario.ScalarOnTargetAsync<long>("select count(*) from dg_projection_runs where mode = 'rebuild'"));
+        Assert.Equal(0L, await _scenario.ScalarOnTargetAsync<long>("""
+            select count(*) from dg_projection_cursors c
+            where c.last_log_seq <> (select max(log_seq) from dg_event_log e where e.tenant_id = c.tenant_id)
+            """));
+    }
+
+    [Fact]
+    public async Task decisiongraphs_database_down_behind_a_200_healthz_fails_the_health_check_and_stops_the_smoke_tests()
+    {
+        var (_, checks) = await RestoreAsync(LedgerFixture.RestoreSourceEnvironment, LedgerFixture.RestoreSourceDatabase,
+            f => f.DatabaseDown = true);
+
+        var health = checks[CheckNames.ApplicationHealth];
+        Assert.Equal(CheckOutcomes.Failed, health.Outcome);
+        Assert.Contains("GET /api/healthz answered 200, but", health.Detail);
+        Assert.Contains("repo_started?\"] is false", health.Detail);
+        Assert.Contains("projection_health is unavailable", health.Detail);
+        Assert.All(new[] { CheckNames.ProjectionCatchUp, CheckNames.OperatorConsole, CheckNames.TraceRead },
+            name => Assert.Equal((CheckOutcomes.Skipped, "not run: application-health failed"), (checks[name].Outcome, checks[name].Detail)));
+    }
+
+    [Fact]
+    public async Task a_console_that_answers_500_fails_its_check()
+    {
+        var (view, checks) = await RestoreAsync(LedgerFixture.RestoreSourceEnvironment, LedgerFixture.RestoreSourceDatabase,
+            f => f.ConsoleStatus = 500);
+
+        Assert.Equal((CheckOutcomes.Failed, "GET / answered 500, not 200"), (checks[CheckNames.OperatorConsole].Outcome, checks[CheckNames.OperatorConsole].Detail));
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ApplicationHealth].Outcome);
+        Assert.Contains(CheckNames.OperatorConsole, view.FailureReason);
+    }
+
+    [Fact]
+    public async Task a_catch_up_job_that_ends_failed_fails_the_check_with_the_job_and_decisiongraphs_error()
+    {
+        var (view, checks) = await RestoreAsync(LedgerFixture.CasesEnvironment, LedgerFixture.BehindSource, f => f.FailReplays = true);
+
+        var catchUp = checks[CheckNames.ProjectionCatchUp];
+        Assert.Equal(CheckOutcomes.Failed, catchUp.Outcome);
+        Assert.Matches("catch_up job replay-[0-9]+ ended failed \\(storage: Projection runtime error: ", catchUp.Detail);
+        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.ProjectionState].Outcome);
+        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.TraceRead].Outcome);
+        Assert.Contains("409 projection_out_of_date", checks[CheckNames.TraceRead].Detail);
+        Assert.Contains(CheckNames.ProjectionCatchUp, view.FailureReason);
+    }
+
+    [Fact]
+    public async Task open_failures_left_by_the_catch_up_ask_for_a_rebuild_that_decisiongraph_refuses_with_403_and_it_is_recorded_as_failed()
+    {
+        var (view, checks) = await RestoreAsync(LedgerFixture.CasesEnvironment, LedgerFixture.FailingSource);
+
+        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.ProjectionCatchUp].Outcome);
+        Assert.Contains("(schema_violation: PolicyEvaluated requires policy_id and policy_version)", checks[CheckNames.ProjectionCatchUp].Detail);
+        var rebuild = checks[CheckNames.ProjectionRebuild];
+        Assert.Equal(CheckOutcomes.Failed, rebuild.Outcome);
+        Assert.Equal("DecisionGraph refused the rebuild: 403 forbidden: Projection rebuilds are disabled in this deployment", rebuild.Detail);
+        Assert.Contains(rebuild.Findings, f => f.Contains("open projection failure(s) in trace_summary", StringComparison.Ordinal));
+        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.ProjectionState].Outcome);
+        Assert.DoesNotContain(view.Checks, c => c.Outcome == CheckOutcomes.Repaired);
+        Assert.True(view.Rebuild!.Needed);
+        Assert.Contains(fixture.DecisionGraph.Requests, r => r is { Method: "POST", Path: "/api/v1/admin/replays", Status: 403 });
+        Assert.Equal(["RestoreRequested", "RestoreStarted", "WritesBlocked", "RestoreCompleted", "ProjectionRebuildSkipped", "VerificationFailed"],
+            await _scenario.HistoryAsync(view.Id));
+        var skipped = Assert.Single(await _scenario.EventsAsync<ProjectionRebuildSkipped>(view.Id));
+        Assert.Contains("Projection rebuilds are disabled in this deployment", skipped.Reason);
+    }
+
+    [Fact]
+    public async Task an_unknown_schema_is_a_failed_check_that_names_the_missing_column_and_the_unknown_version()
+    {
+        var (_, checks) = await RestoreAsync(LedgerFixture.CasesEnvironment, LedgerFixture.UnknownSchemaSource);
+
+        var state = checks[CheckNames.ProjectionState];
+        Assert.Equal(CheckOutcomes.Failed, state.Outcome);
+        Assert.Contains("missing column dg_projection_digests.digest_value", state.Detail);
+        Assert.Contains(state.Findings, f => f.Contains("20260401000100", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task rate_limited_answers_are_retried_and_the_restore_still_verifies()
+    {
+        var (_, checks) = await RestoreAsync(LedgerFixture.RestoreSourceEnvironment, LedgerFixture.RestoreSourceDatabase,
+            f => f.RateLimitNext(1), verified: true);
+
+        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ApplicationProjections].Outcome);
+        Assert.Contains(fixture.DecisionGraph.Requests, r => r.Status == 429);
+    }
+}
+
+[Collection(LedgerCollection.Name)]
+public sealed class when_a_restore_runs_its_hooks(LedgerFixture fixture)
 {
     private readonly RestoreScenario _scenario = new(fixture);
 
     [Fact]
-    public async Task verification_fails_when_decisiongraph_reports_unhealthy_projections_that_a_rebuild_does_not_fix()
+    public async Task the_stop_and_restart_commands_are_automated_steps_with_their_output_tail_and_no_secret()
     {
+        File.Delete(fixture.Hooks.Marker);
         var backup = await _scenario.TakeSourceBackupAsync();
-        await _scenario.ResetTargetAsync();
-        fixture.DecisionGraph.Reset(StandInMode.Unhealthy);
 
-        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
-
-        Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
-        var view = RestoreScenario.ViewOf(run);
-        Assert.Equal(RestoreStatuses.VerificationFailed, view.Status);
-        var checks = view.Checks.ToDictionary(c => c.Name);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.Fidelity].Outcome);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionState].Outcome);
-        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.ApplicationProjections].Outcome);
-        Assert.Contains(checks[CheckNames.ApplicationProjections].Findings, f => f.Contains("open failure", StringComparison.Ordinal));
-        Assert.Equal(CheckOutcomes.Failed, checks[CheckNames.ProjectionRebuild].Outcome);
-        Assert.Contains(CheckNames.ApplicationProjections, view.FailureReason);
-        Assert.Equal((true, true, false), (view.Rebuild!.Needed, view.Rebuild.Requested, view.Rebuild.HealthyAfter!.Value));
-        Assert.Equal(["RestoreRequested", "RestoreStarted", "WritesBlocked", "RestoreCompleted", "ProjectionsRebuilt", "VerificationFailed"],
-            await _scenario.HistoryAsync(view.Id));
-        Assert.Equal(DecisionGraphSample.Tenants.Order(), fixture.DecisionGraph.Replays.Select(r => r.Tenant).Order());
-    }
-
-    [Fact]
-    public async Task projections_reported_behind_are_rebuilt_through_decisiongraph_and_verification_passes()
-    {
-        var backup = await _scenario.TakeSourceBackupAsync();
-        await _scenario.ResetTargetAsync();
-        fixture.DecisionGraph.Reset(StandInMode.BehindUntilRebuilt);
-
-        var run = await _scenario.RestoreIntoTargetAsync(backup.Id);
+        var run = await _scenario.RestoreIntoFreshAsync(backup.Id, LedgerFixture.HookedTarget);
 
         Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Out} {run.Error}");
         var view = RestoreScenario.ViewOf(run);
-        var checks = view.Checks.ToDictionary(c => c.Name, c => c.Outcome);
-        Assert.Equal(CheckOutcomes.Repaired, checks[CheckNames.ApplicationProjections]);
-        Assert.Equal(CheckOutcomes.Passed, checks[CheckNames.ProjectionRebuild]);
-        var rebuilt = Assert.Single(await _scenario.EventsAsync<ProjectionsRebuilt>(view.Id));
-        Assert.True(rebuilt.HealthyAfter);
-        Assert.Equal(DecisionGraphSample.Tenants, rebuilt.Tenants.Order());
-        Assert.Equal(fixture.DecisionGraph.Replays.Select(r => r.JobId).Order(), rebuilt.JobIds.Order());
-        Assert.All(fixture.DecisionGraph.Replays, r =>
+        var stop = view.Checks.Single(c => c.Name == "stop-application");
+        var restart = view.Checks.Single(c => c.Name == "restart-application");
+        Assert.Equal((CheckOutcomes.Passed, $"automated step: '{fixture.Hooks.Stop}' exited 0"), (stop.Outcome, stop.Detail));
+        Assert.Equal([$"stopping decisiongraph before restore {view.Id} into {LedgerFixture.HookedTarget}", "using token=***"], stop.Findings);
+        Assert.Equal(CheckOutcomes.Passed, restart.Outcome);
+        Assert.Contains($"restarting decisiongraph on {LedgerFixture.HookedTarget} (restart-application)", restart.Findings);
+        Assert.DoesNotContain(LedgerFixture.DecisionGraphToken, run.Out + run.Error);
+        Assert.Equal(CheckOutcomes.Passed, view.Checks.Single(c => c.Name == CheckNames.Plausibility).Outcome);
+    }
+
+    [Fact]
+    public async Task a_target_with_rows_newer_than_its_backup_fails_plausibility_naming_both_values()
+    {
+        var backup = await _scenario.TakeSourceBackupAsync();
+        // What the backup recorded at its snapshot: the source's newest event (nothing writes to the source meanwhile).
+        var newest = await _scenario.ScalarOnSourceAsync<long>("select max(log_seq) from dg_event_log");
+        var recorded = await _scenario.ScalarOnSourceAsync<string>("select recorded_at from dg_event_log order by log_seq desc limit 1");
+        await File.WriteAllTextAsync(fixture.Hooks.Marker, "write");
+        try
         {
-            Assert.Equal(("rebuild", "all"), (r.Mode, r.Projection));
-            Assert.Contains(view.Id.ToString(), r.Reason);
-        });
+            var run = await _scenario.RestoreIntoFreshAsync(backup.Id, LedgerFixture.HookedTarget);
+
+            Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
+            var view = RestoreScenario.ViewOf(run);
+            var plausibility = view.Checks.Single(c => c.Name == CheckNames.Plausibility);
+            Assert.Equal(CheckOutcomes.Failed, plausibility.Outcome);
+            Assert.Contains("the restored database is newer than its backup", plausibility.Detail);
+            Assert.Contains($"event log_seq {newest + 1} after the backup's {newest}", plausibility.Detail);
+            Assert.Contains($"event recorded_at 2026-04-02T00:00:00.5Z after the backup's {recorded}", plausibility.Detail);
+            Assert.Contains(plausibility.Findings, f => f.StartsWith($"newest event: restored log_seq {newest + 1} of tenant default", StringComparison.Ordinal));
+            Assert.Contains("decisiongraph ingested an event while starting", view.Checks.Single(c => c.Name == "restart-application").Findings);
+            Assert.Contains(CheckNames.Plausibility, view.FailureReason);
+        }
+        finally
+        {
+            File.Delete(fixture.Hooks.Marker);
+        }
     }
 }
 
@@ -411,16 +558,16 @@ public sealed class when_a_restore_is_planned(LedgerFixture fixture)
     [Fact]
     public async Task the_plan_reports_age_size_expected_duration_and_data_that_would_be_lost_and_changes_nothing()
     {
-        fixture.DecisionGraph.Reset(StandInMode.Truthful);
+        fixture.DecisionGraph.Reset();
         var backup = await _scenario.TakeSourceBackupAsync();
         await _scenario.ResetTargetAsync();
         Assert.Equal(ExitCodes.Ok, (await _scenario.RestoreIntoTargetAsync(backup.Id)).ExitCode);
         // Data written since the backup: three more events in one trace, and a new table.
         await _scenario.ExecuteOnTargetAsync("""
-            insert into dg_event_log (tenant_id, event_id, trace_id, trace_seq, event_type, occurred_at, recorded_at, producer,
-                                      source_system, actor_type, payload_json, payload_hash)
-            select 'acme', gen_random_uuid(), 'trace-late', s, case s when 0 then 'TraceStarted' else 'PolicyEvaluated' end,
-                   '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'late', 'tests', 'system', '{}', 'x'
+            insert into dg_event_log (tenant_id, event_id, trace_id, trace_seq, event_type, occurred_at, recorded_at, producer_id,
+                                      source_system, actor_type, actor_id, idempotency_key, payload_json, payload_hash)
+            select 'acme', gen_random_uuid()::text, 'trace-late', s, case s when 0 then 'TraceStarted' else 'PolicyEvaluated' end,
+                   '2026-04-01T00:00:00Z', '2026-04-01T00:00:00Z', 'late', 'tests', 'system', 'late', gen_random_uuid()::text, '{}', 'x'
             from generate_series(0, 2) s order by s;
             create table if not exists written_later (id int); insert into written_later values (1);
             """);

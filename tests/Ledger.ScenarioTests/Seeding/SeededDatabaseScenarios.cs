@@ -64,9 +64,11 @@ public sealed class when_a_database_is_seeded(TwoSeededDatabases seeded) : IClas
         var (tenant, trace, last) = await LastOpenTraceAsync();
 
         var error = await Assert.ThrowsAsync<PostgresException>(() =>
-            SeedingPostgres.ExecuteAsync(seeded.Scratch, Insert(tenant, trace, last + 2, "InputObserved", logSeq: 900_000_000)));
+            SeedingPostgres.ExecuteAsync(seeded.Scratch, Insert(tenant, trace, last + 2, "TraceStarted", logSeq: 900_000_000)));
 
-        Assert.Equal("dg_event_log_trace_rules", error.ConstraintName);
+        // dg_validate_event_log_insert()'s first rule, whatever else the trace holds by now.
+        Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
+        Assert.Equal("trace_started_requires_zero", error.MessageText);
     }
 
     [Fact]
@@ -100,7 +102,7 @@ public sealed class when_a_database_is_seeded(TwoSeededDatabases seeded) : IClas
         var database = await seeded.NewDatabaseAsync("foreign_log");
         await SeedingPostgres.ExecuteAsync(database, """
             create table dg_event_log (log_seq bigserial primary key, tenant_id text, trace_id text, trace_seq int, event_type text);
-            create function dg_event_log_check_trace() returns trigger language plpgsql as $$ begin /* theirs */ return new; end $$;
+            create function dg_validate_event_log_insert() returns trigger language plpgsql as $$ begin /* theirs */ return new; end $$;
             insert into dg_event_log (tenant_id, trace_id, trace_seq, event_type) values ('t', 'x', 0, 'TraceStarted');
             """);
 
@@ -108,7 +110,7 @@ public sealed class when_a_database_is_seeded(TwoSeededDatabases seeded) : IClas
             DecisionGraphSeeder.SeedAsync(database, new SeedOptions { Traces = 5 }));
 
         Assert.Equal([DecisionGraphSchema.EventLog], refused.NonEmptyTables);
-        Assert.Contains("/* theirs */", await SeedingPostgres.ScalarAsync<string>(database, "select prosrc from pg_proc where proname = 'dg_event_log_check_trace'"), StringComparison.Ordinal);
+        Assert.Contains("/* theirs */", await SeedingPostgres.ScalarAsync<string>(database, "select prosrc from pg_proc where proname = 'dg_validate_event_log_insert'"), StringComparison.Ordinal);
         Assert.False(await SeedingPostgres.ScalarAsync<bool>(database, "select exists (select 1 from pg_class where relname = 'dg_trace_summary')"));
     }
 
@@ -118,7 +120,7 @@ public sealed class when_a_database_is_seeded(TwoSeededDatabases seeded) : IClas
         await using var connection = new NpgsqlConnection(seeded.Scratch);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "select tenant_id, trace_id, event_count - 1 from dg_trace_summary where status = 'open' order by last_log_seq desc limit 1", connection);
+            "select tenant_id, trace_id, event_count - 1 from dg_trace_summary where finished_at is null order by last_log_seq desc limit 1", connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), "the seed has no open trace");
         return (reader.GetString(0), reader.GetString(1), reader.GetInt32(2));
@@ -128,9 +130,10 @@ public sealed class when_a_database_is_seeded(TwoSeededDatabases seeded) : IClas
     private static string Insert(string tenant, string trace, int seq, string type, long? logSeq = null) =>
         $$"""
         insert into dg_event_log (log_seq, tenant_id, event_id, trace_id, trace_seq, event_type, occurred_at, recorded_at,
-                                  producer, source_system, actor_type, payload_json, payload_hash)
-        values ({{(logSeq is { } value ? value.ToString(CultureInfo.InvariantCulture) : "default")}}, {{Literal(tenant)}}, gen_random_uuid(),
-                {{Literal(trace)}}, {{seq}}, '{{type}}', '2025-03-04T00:00:00Z', '2025-03-04T00:00:00Z', 'test', 'test', 'service', '{}', '-')
+                                  producer_id, source_system, actor_type, actor_id, idempotency_key, payload_json, payload_hash)
+        values ({{(logSeq is { } value ? value.ToString(CultureInfo.InvariantCulture) : "default")}}, {{Literal(tenant)}}, gen_random_uuid()::text,
+                {{Literal(trace)}}, {{seq}}, '{{type}}', '2025-03-04T00:00:00Z', '2025-03-04T00:00:00Z', 'test', 'test', 'service', 'test',
+                gen_random_uuid()::text, '{}', '-')
         """;
 
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";

@@ -88,90 +88,84 @@ public static class ProjectionChecks
             where (prev_seq is null and (trace_seq <> 0 or event_type <> 'TraceStarted'))
                or (prev_seq is not null and (trace_seq <> prev_seq + 1 or event_type = 'TraceStarted' or prev_type = 'TraceFinished'))
             """),
-        ("each trace summary counts its trace's events", """
+        ("each trace summary counts its trace's events (projector/write.ex on_trace_started!/on_trace_finished!)", """
             select count(*) from dg_trace_summary s full join (
-                select tenant_id, trace_id, count(*) as n, min(log_seq) as first_seq, max(log_seq) as last_seq,
+                select tenant_id, trace_id, count(*) as n, max(log_seq) as last_seq,
                        bool_or(event_type = 'TraceFinished') as finished,
-                       count(*) filter (where event_type = 'PolicyEvaluated') as policies,
-                       count(*) filter (where event_type = 'ExceptionRequested') as exceptions,
-                       min(occurred_at::timestamptz) filter (where trace_seq = 0) as started,
-                       max(occurred_at::timestamptz) filter (where event_type = 'TraceFinished') as ended
+                       min(occurred_at) filter (where trace_seq = 0) as started,
+                       max(occurred_at) filter (where event_type = 'TraceFinished') as ended
                 from dg_event_log group by tenant_id, trace_id) l using (tenant_id, trace_id)
-            where s.trace_id is null or l.trace_id is null or s.event_count <> l.n or s.first_log_seq <> l.first_seq
-               or s.last_log_seq <> l.last_seq or (s.status = 'finished') <> l.finished or s.policy_evaluations <> l.policies
-               or s.exceptions <> l.exceptions or s.started_at <> l.started or s.finished_at is distinct from l.ended
+            where s.trace_id is null or l.trace_id is null or s.event_count <> l.n or s.last_log_seq <> l.last_seq
+               or (s.outcome is not null) <> l.finished or s.started_at <> l.started or s.finished_at is distinct from l.ended
             """),
         ("every tenant has a cursor per projection at its head", """
-            select count(*) from (select tenant_id, max(log_seq) as head, count(*) as n from dg_event_log group by tenant_id) l
-            cross join (select distinct projection_name from dg_projection_cursors) p
-            left join dg_projection_cursors c on c.tenant_id = l.tenant_id and c.projection_name = p.projection_name
-            where c.last_log_seq is distinct from l.head or c.events_applied is distinct from l.n
-            """),
-        ("every tenant has a digest at its head", """
             select count(*) from (select tenant_id, max(log_seq) as head from dg_event_log group by tenant_id) l
-            where not exists (select 1 from dg_projection_digests d where d.tenant_id = l.tenant_id and d.at_log_seq = l.head)
+            cross join (values ('context_graph'), ('trace_summary'), ('precedent_index')) p(projection_name)
+            left join dg_projection_cursors c on c.tenant_id = l.tenant_id and c.projection_name = p.projection_name
+            where c.last_log_seq is distinct from l.head
             """),
-        ("each digest is the sha256 of its tenant's payload hashes up to it", """
-            select count(*) from dg_projection_digests d
-            where d.digest <> (select sha256(convert_to(string_agg(payload_hash, '' order by log_seq), 'UTF8'))
-                               from dg_event_log e where e.tenant_id = d.tenant_id and e.log_seq <= d.at_log_seq)
-               or d.events_covered <> (select count(*) from dg_event_log e where e.tenant_id = d.tenant_id and e.log_seq <= d.at_log_seq)
+        ("every tenant has a sha256: digest per projection and full_projection at its head", """
+            select count(*) from (select tenant_id, max(log_seq) as head from dg_event_log group by tenant_id) l
+            cross join (values ('context_graph'), ('trace_summary'), ('precedent_index'), ('full_projection')) p(projection_name)
+            left join dg_projection_digests d on d.tenant_id = l.tenant_id and d.projection_name = p.projection_name
+            where d.last_log_seq is distinct from l.head or d.digest_value !~ '^sha256:[0-9a-f]{64}$'
             """),
-        ("projection runs cover each tenant's log exactly", """
-            select count(*) from (select tenant_id, projection_name, sum(events_processed) as n, max(to_log_seq) as head
-                                  from dg_projection_runs group by tenant_id, projection_name) r
-            join (select tenant_id, max(log_seq) as head, count(*) as n from dg_event_log group by tenant_id) l using (tenant_id)
-            where r.n <> l.n or r.head <> l.head
+        ("projection runs are replay-N jobs with DecisionGraph's modes and statuses", """
+            select count(*) from dg_projection_runs
+            where job_id !~ '^replay-[0-9]+$' or mode not in ('catch_up', 'rebuild')
+               or status not in ('queued', 'running', 'completed', 'failed', 'cancelled')
+               or (status = 'failed') <> (error_code is not null)
             """),
         ("every workflow item comes from an exception or review event of its trace", """
             select count(*) from dg_workflow_items i
             where not exists (select 1 from dg_event_log e where e.tenant_id = i.tenant_id and e.trace_id = i.trace_id
-                              and e.log_seq = i.source_log_seq and e.event_type in ('ExceptionRequested', 'WorkflowReviewRequested'))
+                              and e.event_id = i.created_from_event_id and e.event_type in ('ExceptionRequested', 'WorkflowReviewRequested'))
+               or i.workflow_id <> i.trace_id || ':' || i.subject_type || ':' || i.subject_id
             """),
         ("every exception or review event has its workflow item", """
             select count(*) from dg_event_log e
             where e.event_type in ('ExceptionRequested', 'WorkflowReviewRequested')
-              and not exists (select 1 from dg_workflow_items i where i.tenant_id = e.tenant_id and i.source_log_seq = e.log_seq)
+              and not exists (select 1 from dg_workflow_items i where i.tenant_id = e.tenant_id and i.created_from_event_id = e.event_id)
             """),
-        ("every workflow action points at a trace in the log (and at its event, when it has one)", """
-            select count(*) from dg_workflow_actions a
-            where not exists (select 1 from dg_event_log e where e.tenant_id = a.tenant_id and e.trace_id = a.trace_id and e.trace_seq = 0)
-               or (a.log_seq is not null and not exists (select 1 from dg_event_log e where e.log_seq = a.log_seq and e.trace_id = a.trace_id))
-               or (a.item_id is not null and not exists (select 1 from dg_workflow_items i where i.item_id = a.item_id and i.trace_id = a.trace_id))
+        ("every workflow action and notification belongs to an item of its trace (and its event, when it has one)", """
+            select (select count(*) from dg_workflow_actions a
+                    where not exists (select 1 from dg_workflow_items i where i.workflow_id = a.workflow_id and i.trace_id = a.trace_id)
+                       or (a.source_event_id is not null and not exists (select 1 from dg_event_log e
+                           where e.event_id = a.source_event_id and e.trace_id = a.trace_id)))
+                 + (select count(*) from dg_workflow_notifications n
+                    where not exists (select 1 from dg_workflow_items i where i.workflow_id = n.workflow_id and i.trace_id = n.trace_id))
             """),
         ("the policy index has exactly the PolicyEvaluated events", """
             select count(*) from dg_event_log e full join dg_policy_eval_index p on p.tenant_id = e.tenant_id and p.log_seq = e.log_seq
             where (e.event_type = 'PolicyEvaluated' or p.log_seq is not null)
-              and (p.log_seq is null or e.log_seq is null or e.event_type <> 'PolicyEvaluated' or e.trace_id <> p.trace_id)
+              and (p.log_seq is null or e.log_seq is null or e.event_type <> 'PolicyEvaluated' or e.trace_id <> p.trace_id
+                   or p.index_id <> p.trace_id || ':' || p.policy_id || ':' || p.policy_version || ':' || e.event_id)
             """),
-        ("precedents cite an earlier trace of the same tenant", """
+        ("the precedent index holds the policy and exception events of finished traces", """
             select count(*) from dg_precedent_index p
-            where p.cited_trace_id = p.citing_trace_id
-               or not exists (select 1 from dg_event_log e where e.log_seq = p.log_seq and e.trace_id = p.citing_trace_id and e.event_type = 'PrecedentCited')
-               or not exists (select 1 from dg_event_log e where e.tenant_id = p.tenant_id and e.trace_id = p.cited_trace_id
-                              and e.trace_seq = 0 and e.log_seq < p.log_seq)
+            where not exists (select 1 from dg_event_log e where e.event_id = p.source_event_id and e.log_seq = p.log_seq
+                              and e.trace_id = p.trace_id and e.event_type in ('PolicyEvaluated', 'ExceptionRequested'))
+               or not exists (select 1 from dg_event_log e where e.tenant_id = p.tenant_id and e.trace_id = p.trace_id
+                              and e.event_type = 'TraceFinished')
             """),
         ("graph edges join nodes of their own tenant; every trace has its node", """
             select (select count(*) from dg_cg_edges e
                     where not exists (select 1 from dg_cg_nodes n where n.node_id = e.from_node_id and n.tenant_id = e.tenant_id)
                        or not exists (select 1 from dg_cg_nodes n where n.node_id = e.to_node_id and n.tenant_id = e.tenant_id))
                  + (select count(*) from dg_trace_summary s
-                    where not exists (select 1 from dg_cg_nodes n where n.tenant_id = s.tenant_id and n.node_type = 'trace' and n.natural_key = s.trace_id))
+                    where not exists (select 1 from dg_cg_nodes n where n.tenant_id = s.tenant_id and n.node_id = 'trace:' || s.trace_id))
             """),
-        ("workflow runtime counts each workflow's open items", """
+        ("workflow runtime sits at each tenant's last managed event", """
             select count(*) from dg_workflow_runtime r
-            where r.open_items <> (select count(*) from dg_workflow_items i
-                                   where i.tenant_id = r.tenant_id and i.workflow_name = r.workflow_name and i.state = 'open')
+            where r.last_log_seq <> coalesce((select max(log_seq) from dg_event_log e where e.tenant_id = r.tenant_id
+                   and e.event_type in ('ApprovalRecorded', 'ExceptionRequested', 'WorkflowReviewRequested')), 0)
             """),
-        ("payload_hash is the sha256 of payload_json, which is JSON", """
+        ("payload_hash is sha256: and the hex of payload_json, which is a JSON object", """
             select count(*) from dg_event_log
-            where payload_hash <> encode(sha256(convert_to(payload_json, 'UTF8')), 'hex') or jsonb_typeof(payload_json::jsonb) <> 'object'
+            where payload_hash <> 'sha256:' || encode(sha256(convert_to(payload_json, 'UTF8')), 'hex') or jsonb_typeof(payload_json::jsonb) <> 'object'
             """),
-        ("the sequences continue after the seeded ids", """
-            select (select count(*) from dg_event_log where log_seq > (select last_value from dg_event_log_log_seq_seq))
-                 + (select count(*) from dg_cg_nodes where node_id > (select last_value from dg_cg_nodes_node_id_seq))
-                 + (select count(*) from dg_workflow_actions where action_id > (select last_value from dg_workflow_action_id_seq))
-                 + (select count(*) from dg_projection_runs where run_id > (select last_value from dg_projection_runs_run_id_seq))
+        ("the log_seq sequence continues after the seeded events", """
+            select count(*) from dg_event_log where log_seq > (select last_value from dg_event_log_log_seq_seq)
             """),
     ];
 }

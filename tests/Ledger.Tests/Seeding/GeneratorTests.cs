@@ -97,120 +97,149 @@ public sealed class when_traces_are_generated(GeneratedDataSet data) : IClassFix
     [Fact]
     public void each_trace_summary_counts_the_events_of_its_trace()
     {
+        // projector/write.ex on_trace_started!/2 and on_trace_finished!/2.
         var log = _rows.Events.GroupBy(e => (e.TenantId, e.TraceId)).ToDictionary(t => t.Key, t => t.ToList());
 
         Assert.Equal(log.Count, _rows.Summaries.Count);
         foreach (var summary in _rows.Summaries)
         {
             var events = log[(summary.TenantId, summary.TraceId)];
+            var finished = events[^1].EventType == "TraceFinished";
             Assert.Equal(events.Count, summary.EventCount);
-            Assert.Equal(events[0].LogSeq, summary.FirstLogSeq);
             Assert.Equal(events[^1].LogSeq, summary.LastLogSeq);
-            Assert.Equal(events[^1].EventType, summary.LastEventType);
-            Assert.Equal(events.Count(e => e.EventType == "PolicyEvaluated"), summary.PolicyEvaluations);
-            Assert.Equal(events.Count(e => e.EventType == "ExceptionRequested"), summary.Exceptions);
-            Assert.Equal(events[^1].EventType == "TraceFinished" ? "finished" : "open", summary.Status);
-            Assert.Equal(DateTimeOffset.Parse(events[0].OccurredAt, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime, summary.StartedAt);
+            Assert.Equal(events[0].OccurredAt, summary.StartedAt);
+            Assert.Equal(finished ? events[^1].OccurredAt : null, summary.FinishedAt);
+            Assert.Equal(finished, summary.Outcome is not null);
         }
     }
 
     [Fact]
-    public void cursors_and_the_last_digest_sit_at_each_tenants_head()
+    public void cursors_and_digests_sit_at_each_tenants_head_one_row_per_projection()
     {
-        var heads = _rows.Events.GroupBy(e => e.TenantId).ToDictionary(t => t.Key, t => (Head: t.Max(e => e.LogSeq), Count: (long)t.Count()));
+        var heads = _rows.Events.GroupBy(e => e.TenantId).ToDictionary(t => t.Key, t => t.Max(e => e.LogSeq));
 
         Assert.Equal(GeneratedDataSet.Options.Tenants, heads.Count);
-        Assert.Equal(heads.Count * DecisionGraphGenerator.Projections.Count, _rows.Cursors.Count);
-        Assert.All(_rows.Cursors, c => Assert.Equal(heads[c.TenantId], (c.LastLogSeq, c.EventsApplied)));
-        foreach (var (tenant, head) in heads)
+        Assert.Equal(heads.Count * 3, _rows.Cursors.Count);
+        Assert.All(_rows.Cursors, c => Assert.Equal(heads[c.TenantId], c.LastLogSeq));
+        Assert.Equal(["context_graph", "trace_summary", "precedent_index"], _rows.Cursors.Select(c => c.ProjectionName).Distinct());
+        Assert.Equal(heads.Count * 4, _rows.Digests.Count);
+        Assert.Equal(_rows.Digests.Count, _rows.Digests.Select(d => (d.TenantId, d.ProjectionName)).Distinct().Count());
+        Assert.All(_rows.Digests, d =>
         {
-            Assert.Equal(head.Head, _rows.Digests.Where(d => d.TenantId == tenant).Max(d => d.AtLogSeq));
+            Assert.Equal(heads[d.TenantId], d.LastLogSeq);
+            Assert.Matches("^sha256:[0-9a-f]{64}$", d.DigestValue);
+        });
+        Assert.Equal(heads.Count, _rows.Digests.Count(d => d.ProjectionName == DecisionGraphGenerator.FullProjection));
+    }
+
+    [Fact]
+    public void payload_hash_is_sha256_colon_and_the_hex_of_the_payload()
+    {
+        Assert.All(_rows.Events, e => Assert.Equal(
+            "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(e.PayloadJson))), e.PayloadHash));
+    }
+
+    [Fact]
+    public void payload_keys_are_in_canonical_sorted_order()
+    {
+        foreach (var e in _rows.Events.Take(400))
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(e.PayloadJson);
+            var keys = document.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            Assert.Equal(keys.Order(StringComparer.Ordinal), keys);
         }
     }
 
     [Fact]
-    public void each_digest_is_the_sha256_of_its_tenants_payload_hashes_up_to_it()
+    public void recorded_at_is_rfc3339_with_fractions_of_varying_length()
     {
-        foreach (var digest in _rows.Digests)
-        {
-            var chain = string.Concat(_rows.Events.Where(e => e.TenantId == digest.TenantId && e.LogSeq <= digest.AtLogSeq).Select(e => e.PayloadHash));
-            Assert.Equal(SHA256.HashData(Encoding.ASCII.GetBytes(chain)), digest.Digest);
-        }
+        Assert.All(_rows.Events, e => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$", e.RecordedAt));
+        var lengths = _rows.Events.Select(e => e.RecordedAt.Length).Distinct().Count();
+        Assert.True(lengths >= 3, $"only {lengths} lengths of recorded_at");
     }
 
     [Fact]
-    public void payload_hash_is_the_sha256_of_the_payload()
+    public void workflow_items_come_from_their_source_events_with_their_actions_and_notifications()
     {
-        Assert.All(_rows.Events, e => Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(e.PayloadJson))), e.PayloadHash));
-    }
-
-    [Fact]
-    public void workflow_items_and_actions_point_at_events_of_their_traces()
-    {
-        var byLogSeq = _rows.Events.ToDictionary(e => e.LogSeq);
+        // dg_api/.../api/workflows.ex apply_source_event!/2: "trace:subject_type:subject_id", "wfa:event:" + event id.
+        var byEventId = _rows.Events.ToDictionary(e => e.EventId);
 
         Assert.NotEmpty(_rows.Items);
         foreach (var item in _rows.Items)
         {
-            var source = byLogSeq[item.SourceLogSeq];
+            var source = byEventId[item.CreatedFromEventId];
             Assert.Equal((item.TenantId, item.TraceId), (source.TenantId, source.TraceId));
             Assert.Contains(source.EventType, new[] { "ExceptionRequested", "WorkflowReviewRequested" });
+            Assert.Equal($"{item.TraceId}:{item.SubjectType}:{item.SubjectId}", item.WorkflowId);
+            Assert.Contains(item.Status, DecisionGraphGenerator.OpenStatuses.Concat(DecisionGraphGenerator.TerminalStatuses));
         }
 
-        var itemIds = _rows.Items.Select(i => i.ItemId).ToHashSet();
-        var traces = _rows.Summaries.Select(s => (s.TenantId, s.TraceId)).ToHashSet();
-        Assert.All(_rows.Actions, a => Assert.Contains((a.TenantId, a.TraceId), traces));
-        Assert.All(_rows.Actions.Where(a => a.LogSeq is not null), a => Assert.Equal(a.TraceId, byLogSeq[a.LogSeq!.Value].TraceId));
-        Assert.All(_rows.Actions.Where(a => a.ItemId is not null), a => Assert.Contains(a.ItemId!.Value, itemIds));
+        Assert.Contains(_rows.Items, i => DecisionGraphGenerator.OpenStatuses.Contains(i.Status));
+        Assert.Contains(_rows.Items, i => i.Status == "approved");
+        var items = _rows.Items.Select(i => i.WorkflowId).ToHashSet();
+        Assert.All(_rows.Actions, a => Assert.Contains(a.WorkflowId, items));
+        Assert.All(_rows.Actions.Where(a => a.SourceEventId is not null), a => Assert.Equal(a.TraceId, byEventId[a.SourceEventId!].TraceId));
+        Assert.Contains(_rows.Actions, a => a.SourceEventId is null); // manual actions: no event behind them
         Assert.Equal(_rows.Actions.Count, _rows.Actions.Select(a => a.ActionId).Distinct().Count());
+        Assert.All(_rows.Notifications, n => Assert.Contains(n.WorkflowId, items));
+        Assert.Equal(_rows.Notifications.Count, _rows.Notifications.Select(n => (n.TenantId, n.DedupeKey)).Distinct().Count());
     }
 
     [Fact]
-    public void precedents_cite_an_earlier_trace_of_the_same_tenant()
+    public void the_precedent_index_holds_the_policy_and_exception_events_of_finished_traces()
     {
-        var starts = _rows.Events.Where(e => e.TraceSeq == 0).ToDictionary(e => (e.TenantId, e.TraceId), e => e.LogSeq);
+        // projector/write.ex build_precedent_index!/2.
+        var byEventId = _rows.Events.ToDictionary(e => e.EventId);
+        var finished = _rows.Events.Where(e => e.EventType == "TraceFinished").Select(e => (e.TenantId, e.TraceId)).ToHashSet();
 
         Assert.NotEmpty(_rows.Precedents);
         Assert.All(_rows.Precedents, p =>
         {
-            Assert.NotEqual(p.CitingTraceId, p.CitedTraceId);
-            Assert.True(starts[(p.TenantId, p.CitedTraceId)] < p.LogSeq);
+            var source = byEventId[p.SourceEventId];
+            Assert.Contains(source.EventType, new[] { "PolicyEvaluated", "ExceptionRequested" });
+            Assert.Contains((p.TenantId, p.TraceId), finished);
+            Assert.Equal(source.EventType == "ExceptionRequested", p.ExceptionId is not null);
         });
     }
 
     [Fact]
-    public void runtime_rows_count_the_open_items_of_each_workflow()
+    public void runs_are_replay_jobs_with_decisiongraphs_statuses_and_failures_are_resolved()
     {
-        Assert.All(_rows.Runtime, r => Assert.Equal(
-            _rows.Items.Count(i => i.TenantId == r.TenantId && i.WorkflowName == r.WorkflowName && i.State == "open"),
-            r.OpenItems));
+        Assert.All(_rows.Runs, r =>
+        {
+            Assert.Matches("^replay-[0-9]+$", r.JobId);
+            Assert.Contains(r.Status, new[] { "completed", "failed", "cancelled" });
+            Assert.Contains(r.Mode, new[] { "catch_up", "rebuild" });
+        });
+        Assert.Contains(_rows.Runs, r => r.Status == "failed" && r.ErrorCode is not null);
+        Assert.All(_rows.Failures, f => Assert.Equal("resolved", f.Status));
+        Assert.Equal(GeneratedDataSet.Options.Tenants, _rows.Runtime.Count);
     }
 
     [Fact]
     public void graph_edges_join_nodes_of_their_own_tenant_and_node_ids_are_unique()
     {
-        var nodes = _rows.Nodes.ToDictionary(n => n.NodeId);
+        var nodes = _rows.Nodes.ToDictionary(n => (n.TenantId, n.NodeId));
 
         Assert.Equal(_rows.Summaries.Count, _rows.Nodes.Count(n => n.NodeType == "trace"));
+        Assert.All(_rows.Nodes, n => Assert.StartsWith(n.NodeType + ":", n.NodeId));
         Assert.All(_rows.Edges, e =>
         {
-            Assert.Equal(e.TenantId, nodes[e.FromNodeId].TenantId);
-            Assert.Equal(e.TenantId, nodes[e.ToNodeId].TenantId);
+            Assert.True(nodes.ContainsKey((e.TenantId, e.FromNodeId)), e.FromNodeId);
+            Assert.True(nodes.ContainsKey((e.TenantId, e.ToNodeId)), e.ToNodeId);
         });
-        Assert.Equal(_rows.Nodes.Count, _rows.Nodes.Select(n => (n.TenantId, n.NodeType, n.NaturalKey)).Distinct().Count());
+        Assert.Equal(_rows.Edges.Count, _rows.Edges.Select(e => (e.TenantId, e.EdgeId)).Distinct().Count());
     }
 
     [Fact]
     public void the_data_has_nulls_awkward_text_and_long_payloads()
     {
         var text = _rows.Events.Select(e => e.PayloadJson)
-            .Concat(_rows.Items.Select(i => i.Note ?? ""))
-            .Concat(_rows.Actions.Select(a => a.Body ?? ""))
+            .Concat(_rows.Actions.Select(a => a.Note ?? ""))
             .ToList();
 
-        Assert.Contains(_rows.Events, e => e.IdempotencyKey is null);
-        Assert.Contains(_rows.Events, e => e.ActorId is null);
-        Assert.Contains(_rows.Events, e => e.TagsJson is null);
+        Assert.Contains(_rows.Events, e => e.CorrelationId is null);
+        Assert.Contains(_rows.Events, e => e.SourceSubsystem is null);
         Assert.Contains(_rows.Summaries, s => s.FinishedAt is null);
         Assert.Contains(text, t => t.Contains('\'', StringComparison.Ordinal));
         Assert.Contains(text, t => t.Contains('\\', StringComparison.Ordinal));
@@ -218,6 +247,18 @@ public sealed class when_traces_are_generated(GeneratedDataSet data) : IClassFix
         Assert.Contains(_rows.Events, e => Encoding.UTF8.GetByteCount(e.PayloadJson) > 2048);
         Assert.Contains(_rows.Events, e => e.OccurredAt.EndsWith("+01:00", StringComparison.Ordinal) || e.OccurredAt.EndsWith("+09:00", StringComparison.Ordinal));
         Assert.Contains(_rows.Summaries, s => s.TenantId.Contains('\'', StringComparison.Ordinal));
+    }
+}
+
+public sealed class when_open_failures_and_stuck_runs_are_asked_for
+{
+    [Fact]
+    public void some_failures_stay_open_and_each_tenants_last_run_is_queued_or_running()
+    {
+        var rows = RecordingSink.Generate(new SeedOptions { Traces = 2000, Tenants = 2, Seed = 3, OpenFailures = true, StuckRuns = true });
+
+        Assert.Contains(rows.Failures, f => f.Status == "open" && f.ResolvedAt is null);
+        Assert.Equal(2, rows.Runs.Count(r => r.Status is "queued" or "running"));
     }
 }
 

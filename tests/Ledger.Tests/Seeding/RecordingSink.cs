@@ -1,4 +1,3 @@
-using System.Globalization;
 using DecisionGraph.Fixtures;
 
 namespace Ledger.Tests.Seeding;
@@ -28,27 +27,24 @@ public sealed class RecordingSink : IDecisionGraphSink
         return sink;
     }
 
-    /// <summary>Every row of every table as text (byte arrays in hex), table by table in the order written.</summary>
+    /// <summary>Every row of every table as text, table by table in the order written.</summary>
     public IReadOnlyDictionary<string, List<string>> Tables() => new Dictionary<string, List<string>>
     {
         [DecisionGraphSchema.EventLog] = [.. Events.Select(r => r.ToString())],
-        [DecisionGraphSchema.ProjectionCursors] = [.. Cursors.Select(r => Stamp(r.ToString(), r.UpdatedAt))],
-        [DecisionGraphSchema.GraphNodes] = [.. Nodes.Select(r => Stamp(r.ToString(), r.CreatedAt))],
-        [DecisionGraphSchema.GraphEdges] = [.. Edges.Select(r => Stamp(r.ToString(), r.CreatedAt))],
-        [DecisionGraphSchema.TraceSummary] = [.. Summaries.Select(r => Stamp(r.ToString(), r.UpdatedAt))],
-        [DecisionGraphSchema.PolicyEvalIndex] = [.. PolicyEvals.Select(r => Stamp(r.ToString(), r.EvaluatedAt))],
-        [DecisionGraphSchema.PrecedentIndex] = [.. Precedents.Select(r => Stamp(r.ToString(), r.CitedAt))],
-        [DecisionGraphSchema.ProjectionDigests] = [.. Digests.Select(r => Stamp(r.ToString(), r.ComputedAt) + Convert.ToHexString(r.Digest))],
-        [DecisionGraphSchema.ProjectionFailures] = [.. Failures.Select(r => Stamp(r.ToString(), r.FailedAt))],
-        [DecisionGraphSchema.ProjectionRuns] = [.. Runs.Select(r => Stamp(r.ToString(), r.StartedAt))],
-        [DecisionGraphSchema.WorkflowRuntime] = [.. Runtime.Select(r => Stamp(r.ToString(), r.HeartbeatAt))],
-        [DecisionGraphSchema.WorkflowItems] = [.. Items.Select(r => Stamp(r.ToString(), r.CreatedAt))],
-        [DecisionGraphSchema.WorkflowActions] = [.. Actions.Select(r => Stamp(r.ToString(), r.ActedAt))],
-        [DecisionGraphSchema.WorkflowNotifications] = [.. Notifications.Select(r => Stamp(r.ToString(), r.CreatedAt) + Convert.ToHexString(r.Body))],
+        [DecisionGraphSchema.ProjectionCursors] = [.. Cursors.Select(r => r.ToString())],
+        [DecisionGraphSchema.GraphNodes] = [.. Nodes.Select(r => r.ToString())],
+        [DecisionGraphSchema.GraphEdges] = [.. Edges.Select(r => r.ToString())],
+        [DecisionGraphSchema.TraceSummary] = [.. Summaries.Select(r => r.ToString())],
+        [DecisionGraphSchema.PolicyEvalIndex] = [.. PolicyEvals.Select(r => r.ToString())],
+        [DecisionGraphSchema.PrecedentIndex] = [.. Precedents.Select(r => r.ToString())],
+        [DecisionGraphSchema.ProjectionDigests] = [.. Digests.Select(r => r.ToString())],
+        [DecisionGraphSchema.ProjectionFailures] = [.. Failures.Select(r => r.ToString())],
+        [DecisionGraphSchema.ProjectionRuns] = [.. Runs.Select(r => r.ToString())],
+        [DecisionGraphSchema.WorkflowRuntime] = [.. Runtime.Select(r => r.ToString())],
+        [DecisionGraphSchema.WorkflowItems] = [.. Items.Select(r => r.ToString())],
+        [DecisionGraphSchema.WorkflowActions] = [.. Actions.Select(r => r.ToString())],
+        [DecisionGraphSchema.WorkflowNotifications] = [.. Notifications.Select(r => r.ToString())],
     };
-
-    // A record's ToString shows DateTimes to the second only; add the ticks so sub-second differences count too.
-    private static string Stamp(string text, DateTime at) => text + "@" + at.Ticks.ToString(CultureInfo.InvariantCulture);
 
     public void EventLog(in EventLogRow row) => Events.Add(row);
     public void ProjectionCursor(in ProjectionCursorRow row) => Cursors.Add(row);

@@ -1,0 +1,66 @@
+namespace Ledger.Contracts.Notifications;
+
+/// <summary>The kinds of event a webhook can subscribe to (<c>Notifications:Webhooks:N:Events</c>).</summary>
+public static class NotificationKinds
+{
+    public const string BackupFailed = "backup-failed";
+    public const string VerificationFailed = "verification-failed";
+    public const string ScheduleMissed = "schedule-missed";
+    public const string DrillFailed = "drill-failed";
+    public const string DrillOverdue = "drill-overdue";
+    public const string GateDenied = "gate-denied";
+    public const string AgentSilent = "agent-silent";
+    public const string RestoreFinished = "restore-finished";
+
+    public static readonly IReadOnlyList<string> All =
+        [BackupFailed, VerificationFailed, ScheduleMissed, DrillFailed, DrillOverdue, GateDenied, AgentSilent, RestoreFinished];
+}
+
+/// <summary>
+/// What a webhook receives (the JSON body, format <c>json</c>). <see cref="Subject"/> is the backup, restore, drill or gate id
+/// (or the agent's name) the notification is about; <see cref="Details"/> are facts such as the reason, never a secret.
+/// </summary>
+public sealed record Notification(
+    Guid Id,
+    string Kind,
+    string Environment,
+    string? Database,
+    string Subject,
+    string Summary,
+    IReadOnlyDictionary<string, string> Details,
+    DateTimeOffset OccurredAt);
+
+public static class DeliveryStatuses
+{
+    public const string Pending = "pending";
+    public const string Retrying = "retrying";
+    public const string Delivered = "delivered";
+    /// <summary>Every attempt failed; the message is in Wolverine's dead-letter store.</summary>
+    public const string Failed = "failed";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Retrying, Delivered, Failed];
+}
+
+/// <summary>
+/// One notification to one webhook, and how its delivery went. Names the webhook, never its URL or secret (a Slack
+/// webhook URL is itself a secret).
+/// </summary>
+public sealed record WebhookDelivery
+{
+    public Guid Id { get; init; }
+    public string Webhook { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string Environment { get; init; } = "";
+    public string? Database { get; init; }
+    public string Subject { get; init; } = "";
+    public string Summary { get; init; } = "";
+    public Guid NotificationId { get; init; }
+    public string Status { get; init; } = DeliveryStatuses.Pending;
+    public int Attempts { get; init; }
+    public int MaxAttempts { get; init; }
+    public int? LastStatusCode { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? LastAttemptAt { get; init; }
+    public DateTimeOffset? DeliveredAt { get; init; }
+}
