@@ -30,6 +30,8 @@ public static class FailureReports
             VerifyRestore m => new VerificationFailed(m.Request.RestoreId, options.Id, [], reason, 0, now),
             PlanRestore m => new RestoreFailed(m.RestoreId, options.Id, RestoreStages.Plan, reason, null, false, 0, now),
             DropDrillTarget m => new DrillTargetDropFailed(m.DrillId, options.Id, m.Target.Environment, m.Target.Database, reason, now),
+            Ledger.Contracts.Doctor.RunAgentDoctor m => new Ledger.Contracts.Doctor.AgentDoctorReport(m.RunId, options.Id, m.Environment,
+                [Ledger.Contracts.Doctor.DoctorCheck.Fail($"agent {options.Id}", "doctor", reason, "See the agent's log: the doctor's own checks failed to run.")], now),
             _ => null,
         };
     }
