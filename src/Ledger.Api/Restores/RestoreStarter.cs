@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Postgres;
 using Ledger.Api.Agents;
 using Ledger.Contracts.Agents;
@@ -54,7 +55,7 @@ public static class RestoreStarter
         if (request.Plan && taken is null)
         {
             return new RestoreStart(null, new RestoreRefusal(Interlocks.BackupNotRestorable,
-                $"Nothing to plan: backup {backup.Id} is {backup.Status} and has no artifact.", 409), null, null);
+                $"Nothing to plan: backup {backup.Id} is {backup.Status.ToWire()} and has no artifact.", 409), null, null);
         }
 
         await using var targetLock = request.Plan ? null : await PgAdvisoryLock.AcquireAsync(
@@ -91,7 +92,7 @@ public static class RestoreStarter
 
         var artifact = new RestoreArtifact(backup.Id, backup.Environment, backup.Database, taken!.ArtifactPath, taken.SizeBytes,
             taken.Sha256, backup.Timestamp, taken.TableRowCounts, taken.Fingerprint, taken.Repository, taken.Key, taken.KeyId,
-            backup.Copies.Where(c => c.Status == BackupCopyState.Copied)
+            backup.Copies.Where(c => c.Status == CopyStatus.Copied)
                 .Select(c => new ArtifactCopy(c.Repository, c.Key!, c.SizeBytes!.Value, c.Sha256!)).ToList());
         session.Events.StartStream<Restore>(restoreId, requested);
         var queue = bus.EndpointFor(Queues.UriFor(target.Environment));

@@ -45,7 +45,7 @@ public sealed class when_backups_live_in_a_bucket(LedgerFixture fixture)
 
         // The copy: its own event, the same bytes in the second bucket, and the manifests list it.
         var copy = Assert.Single(backup.Copies);
-        Assert.Equal((StorageAgents.CopyRepository, BackupCopyState.Copied, backup.Key, backup.Sha256), (copy.Repository, copy.Status, copy.Key, copy.Sha256));
+        Assert.Equal((StorageAgents.CopyRepository, CopyStatus.Copied, backup.Key, backup.Sha256), (copy.Repository, copy.Status, copy.Key, copy.Sha256));
         var copied = await File.ReadAllBytesAsync(Storage.S3.ObjectFile(StorageAgents.CopyBucket, "offsite/" + backup.Key));
         Assert.Equal(stored, copied);
         foreach (var (bucket, prefix) in new[] { (StorageAgents.PrimaryBucket, "fleet/"), (StorageAgents.CopyBucket, "offsite/") })
@@ -63,7 +63,7 @@ public sealed class when_backups_live_in_a_bucket(LedgerFixture fixture)
         Assert.Contains("key 'k1'", show.Out);
 
         var view = await RestoreAsync(backup.Id, ExitCodes.Ok);
-        Assert.Equal(RestoreStatuses.Verified, view.Status);
+        Assert.Equal(RestoreStatus.Verified, view.Status);
         Assert.Equal(CheckOutcomes.Passed, view.Checks.Single(c => c.Name == CheckNames.Fidelity).Outcome);
         Assert.Equal(Storage.Marker, await MarkerAsync(StorageAgents.Target));
         AssertNoDownloadsLeft();
@@ -77,7 +77,7 @@ public sealed class when_backups_live_in_a_bucket(LedgerFixture fixture)
 
         var view = await RestoreAsync(backup.Id, ExitCodes.Ok);
 
-        Assert.Equal(RestoreStatuses.Verified, view.Status);
+        Assert.Equal(RestoreStatus.Verified, view.Status);
         Assert.Equal(Storage.Marker, await MarkerAsync(StorageAgents.Target));
         AssertNoDownloadsLeft();
     }
@@ -186,7 +186,7 @@ public sealed class when_backups_live_in_a_bucket(LedgerFixture fixture)
             var backup = (await session.LoadAsync<RestorePoint>(id))!;
             if (backup.Copies.Count > 0 || DateTimeOffset.UtcNow > deadline)
             {
-                Assert.Equal(BackupStatuses.Verified, backup.Status);
+                Assert.Equal(BackupStatus.Verified, backup.Status);
                 return backup;
             }
 
