@@ -3,6 +3,7 @@ using JasperFx.CodeGeneration;
 using Ledger.Api.Agents;
 using Ledger.Api.Auth;
 using Ledger.Api.Backups;
+using Ledger.Api.Repositories;
 using Ledger.Api.Drills;
 using Ledger.Api.Doctor;
 using Ledger.Api.Gates;
@@ -74,6 +75,7 @@ public static class LedgerHost
                 store.AddMetrics();
                 store.AddNotifications();
                 store.AddDoctor();
+                store.AddRepositories();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

@@ -41,5 +41,7 @@ internal static class Commands
         Drills.DrillCommands.Register(app); // `dgledger drills list` and `dgledger report drills`
         app.AddSubCommand("notifications", n => n.AddCommands<Notifications.NotificationCommands>()).WithDescription("webhook deliveries and how they went");
         app.AddCommands<Doctor.DoctorCommand>(); // `dgledger doctor`
+        app.AddSubCommand("repository", r => r.AddCommands<Repositories.ImportRepositoryCommand>())
+            .WithDescription("rebuild restore points from a repository's manifests");
     }
 }

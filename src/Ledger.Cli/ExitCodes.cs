@@ -49,7 +49,7 @@ public static class ExitCodes
         (NotFound, "not found"),
         (Unauthorized, "unauthorized or forbidden: check --token / DGLEDGER_TOKEN"),
         (Unreachable, "ledger or database unreachable: check --url / DGLEDGER_URL or the database URL"),
-        (BackupFailed, "backup failed or failed verification"),
+        (BackupFailed, "backup failed or failed verification (repository import: a manifest was refused)"),
         (RestoreRefused, "restore refused by an interlock (a plan: would be refused)"),
         (RestoreFailed, "restore failed or failed verification"),
         (ComplianceFailed, "report: a compliance control failed"),
