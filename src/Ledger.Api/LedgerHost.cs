@@ -14,6 +14,7 @@ using Ledger.Api.Schedules;
 using Ledger.Api.Http;
 using Ledger.Api.OperatorConsole;
 using Ledger.Api.Restores;
+using Ledger.Api.Security;
 using Ledger.Contracts.Agents;
 using Marten;
 using Wolverine;
@@ -52,6 +53,7 @@ public static class LedgerHost
         builder.Services.AddMetrics(builder.Configuration);
         builder.Services.AddNotifications(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
+        var commandSigner = builder.Services.AddCommandSigning(builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
         builder.Services.AddMarten(store =>
@@ -100,6 +102,8 @@ public static class LedgerHost
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             // Create the queue tables (ledger's and, for sending, the agents') on demand.
             opts.Transports.GetOrCreate<PostgresqlTransport>().AutoProvision = true;
+            // Every command for an agent is signed; the queues of Ledger:AgentEnvironments are created at start.
+            opts.AddAgentAccess(commandSigner, builder.Configuration);
             opts.AddNotifications(NotificationOptions.From(builder.Configuration));
         });
         builder.Services.AddWolverineHttp();

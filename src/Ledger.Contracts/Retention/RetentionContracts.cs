@@ -2,7 +2,10 @@ using Ledger.Contracts.Agents;
 namespace Ledger.Contracts.Retention;
 
 /// <summary>Sent by the ledger to the agent that holds an expired artifact.</summary>
-public sealed record ExpireBackup(Guid BackupId, string Environment, string Database, string ArtifactPath, string Rule);
+public sealed record ExpireBackup(Guid BackupId, string Environment, string Database, string ArtifactPath, string Rule) : Security.IAgentCommand
+{
+    Guid Security.IAgentCommand.OperationId => BackupId;
+}
 
 /// <summary>The agent deleted an expired artifact (and its sidecar). The backup leaves the restore points; its history stays.</summary>
 public sealed record BackupExpired(Guid BackupId, string AgentId, string Rule, long BytesFreed, DateTimeOffset ExpiredAt) : IAgentReport;
