@@ -25,7 +25,10 @@ public sealed class LedgerGrants(AgentAccess access, string ledgerConnection) : 
             }
         }
 
+        // The ledger's queue: send reports. Its scheduled table only so that Wolverine's schema check sees it (a table the
+        // role holds no privilege on is invisible to it, and Wolverine would try to create it).
         yield return ($"{Queues.Schema}.wolverine_queue_{Queues.Ledger}", "INSERT");
+        yield return ($"{Queues.Schema}.wolverine_queue_{Queues.Ledger}_scheduled", "INSERT");
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -56,36 +59,40 @@ public sealed class LedgerGrants(AgentAccess access, string ledgerConnection) : 
             return (T)(await command.ExecuteScalarAsync(ct))!;
         }
 
-        if (!await Scalar<bool>("select has_database_privilege(current_database(), 'TEMPORARY')"))
+        if (!await Scalar<bool>("select pg_catalog.has_database_privilege(current_database(), 'TEMPORARY')"))
         {
             missing.Add("TEMPORARY on the ledger's database (the queue listener stages messages in temporary tables)");
         }
 
-        if (!await Scalar<bool>("select coalesce(has_schema_privilege(to_regnamespace($1)::oid, 'USAGE'), false)", Queues.Schema))
+        if (!await Scalar<bool>("select coalesce((select pg_catalog.has_schema_privilege(oid, 'USAGE') from pg_catalog.pg_namespace where nspname = $1), false)", Queues.Schema))
         {
             missing.Add($"USAGE on schema {Queues.Schema} (or the schema does not exist yet)");
         }
 
-        var schemaExists = await Scalar<bool>("select to_regnamespace($1) is not null", access.MessageSchema);
+        var schemaExists = await Scalar<bool>("select exists (select 1 from pg_catalog.pg_namespace where nspname = $1)", access.MessageSchema);
         if (schemaExists
-                ? !await Scalar<bool>("select has_schema_privilege(to_regnamespace($1)::oid, 'USAGE') and has_schema_privilege(to_regnamespace($1)::oid, 'CREATE')", access.MessageSchema)
-                : !await Scalar<bool>("select has_database_privilege(current_database(), 'CREATE')"))
+                ? !await Scalar<bool>("select pg_catalog.has_schema_privilege(oid, 'USAGE') and pg_catalog.has_schema_privilege(oid, 'CREATE') from pg_catalog.pg_namespace where nspname = $1", access.MessageSchema)
+                : !await Scalar<bool>("select pg_catalog.has_database_privilege(current_database(), 'CREATE')"))
         {
             missing.Add($"USAGE and CREATE on the agent's own schema {access.MessageSchema}" + (schemaExists ? "" : " (it does not exist)"));
         }
 
         foreach (var group in Required(access.Environments).GroupBy(r => r.Table))
         {
-            if (!await Scalar<bool>("select to_regclass($1) is not null", group.Key))
+            // By the catalog, not to_regclass: naming a table in a schema without USAGE is itself refused.
+            var (schema, name) = (group.Key[..group.Key.IndexOf('.')], group.Key[(group.Key.IndexOf('.') + 1)..]);
+            var oid = await Scalar<long>("select coalesce((select c.oid::bigint from pg_catalog.pg_class c join pg_catalog.pg_namespace n " +
+                                         "on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2), 0)", schema, name);
+            if (oid == 0)
             {
                 missing.Add($"table {group.Key} does not exist (the ledger provisions it)");
                 continue;
             }
 
             var lacking = new List<string>();
-            foreach (var (table, privilege) in group)
+            foreach (var (_, privilege) in group)
             {
-                if (!await Scalar<bool>("select has_table_privilege(to_regclass($1), $2)", table, privilege))
+                if (!await Scalar<bool>("select pg_catalog.has_table_privilege($1::bigint::oid, $2)", oid, privilege))
                 {
                     lacking.Add(privilege);
                 }
