@@ -55,11 +55,13 @@ public sealed class LeastPrivilegeAgent : IAsyncDisposable
         var schema = Agent.Security.AgentAccess.DefaultMessageSchema(AgentId) + "_" + role[^8..];
         if (grant)
         {
-            var result = await PgProcessRunner.Default.RunAsync(new PgCommand(PgToolPaths.Locate().Psql,
-                ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "role=" + role, "-v", "environment=" + Environment,
-                    "-v", "message_schema=" + schema, "-f", ScriptPath()])
+            // As an operator would: `dgledger agents grants ... | psql` (deploy/sql/agent-role.sql with its variables set).
+            var sql = await fixture.RunCliAsync(null, "agents", "grants", "--env", Environment, "--role", role, "--message-schema", schema);
+            Assert.True(sql.ExitCode == 0, $"agents grants: exit {sql.ExitCode}: {sql.Error}");
+            var result = await PgProcessRunner.Default.RunAsync(new PgCommand(PgToolPaths.Locate().Psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1"])
             {
                 ConnectionString = stack.LedgerConnectionString,
+                StandardInput = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sql.Out)),
             });
             Assert.True(result.Succeeded, $"agent-role.sql: exit {result.ExitCode}: {result.StderrTail}");
         }
@@ -114,20 +116,6 @@ public sealed class LeastPrivilegeAgent : IAsyncDisposable
         }
 
         throw new TimeoutException("The ledger did not hear from the least-privilege agent.");
-    }
-
-    public static string ScriptPath()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "deploy", "sql", "agent-role.sql");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("deploy/sql/agent-role.sql not found above " + AppContext.BaseDirectory);
     }
 
     private static async Task<string> EnsureSourceAsync(EmbeddedStack stack)

@@ -91,6 +91,21 @@ public sealed class when_an_agent_connects_with_its_least_privilege_role(LedgerF
     }
 
     [Fact]
+    public async Task the_cli_prints_the_script_with_its_variables_and_refuses_names_that_are_not_identifiers()
+    {
+        var grants = await fixture.RunCliAsync(null, "agents", "grants", "--env", "prod", "--role", "dgledger_agent_prod", "--message-schema", "agent_prod_1");
+        Assert.Equal(0, grants.ExitCode);
+        Assert.Contains("\\set role dgledger_agent_prod", grants.Out);
+        Assert.Contains("\\set environment prod", grants.Out);
+        Assert.Contains("GRANT INSERT ON dgledger_queues.wolverine_queue_ledger", grants.Out);
+
+        var bad = await fixture.RunCliAsync(null, "agents", "grants", "--env", "prod", "--role", "x; drop table y", "--message-schema", "agent_prod_1");
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Contains("--role", bad.Error);
+        Assert.Equal("", bad.Out);
+    }
+
+    [Fact]
     public async Task without_its_grants_it_does_not_start_and_says_what_is_missing()
     {
         await using var agent = await LeastPrivilegeAgent.CreateAsync(fixture, grant: false);
