@@ -40,7 +40,7 @@ public sealed class CommandVerifier(AgentAccess access, AgentOptions options, Ti
             "Refused {MessageType} {EnvelopeId} (operation {OperationId}) from queue {Queue}: {Reason}. Nothing was done. Trusted keys: {KeyIds}",
             envelope.MessageType, envelope.Id, operation, envelope.Destination, reason, access.KeyIds);
         await bus.PublishAsync(new CommandRefused(operation, options.Id, envelope.MessageType ?? "", envelope.Id,
-            queueEnvironment, CommandSignature.Code(verdict), reason, clock.GetUtcNow()));
+            queueEnvironment, verdict, reason, clock.GetUtcNow()));
         return HandlerContinuation.Stop;
     }
 }

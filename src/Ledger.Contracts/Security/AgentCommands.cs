@@ -14,7 +14,7 @@ public interface IAgentCommand
 
 /// <summary>
 /// An agent refused a command it received: not signed by the ledger, signed for another environment, or expired. Nothing
-/// was done. <see cref="Verdict"/> is <see cref="CommandSignature.Code"/> of the verdict (<c>unsigned</c>, <c>bad-signature</c>, ...). Appended to the operation's stream when the ledger has one (<see cref="OperationId"/>); always logged.
+/// was done. <see cref="Verdict"/> says why (<c>unsigned</c>, <c>bad-signature</c>, ...). Appended to the operation's stream when the ledger has one (<see cref="OperationId"/>); always logged.
 /// </summary>
 public sealed record CommandRefused(
     Guid? OperationId,
@@ -22,6 +22,6 @@ public sealed record CommandRefused(
     string MessageType,
     Guid EnvelopeId,
     string? Environment,
-    string Verdict,
+    CommandVerdict Verdict,
     string Reason,
     DateTimeOffset RefusedAt) : IAgentReport;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
+using Ledger.Contracts.Common;
 
 namespace Ledger.Contracts.Security;
 
@@ -112,17 +114,6 @@ public static class CommandSignature
         _ => "the command is valid",
     };
 
-    /// <summary>The verdict as recorded in <see cref="CommandRefused.Verdict"/>.</summary>
-    public static string Code(CommandVerdict verdict) => verdict switch
-    {
-        CommandVerdict.Unsigned => "unsigned",
-        CommandVerdict.BadSignature => "bad-signature",
-        CommandVerdict.WrongEnvironment => "wrong-environment",
-        CommandVerdict.Expired => "expired",
-        CommandVerdict.NotYetValid => "not-yet-valid",
-        _ => "valid",
-    };
-
     private static bool TryReadInstant(string? text, out DateTimeOffset instant)
     {
         instant = default;
@@ -136,15 +127,17 @@ public static class CommandSignature
     }
 }
 
+/// <summary>An agent's verdict on a command; the wire names are those of <see cref="CommandRefused.Verdict"/>.</summary>
+[JsonConverter(typeof(WireEnumConverter<CommandVerdict>))]
 public enum CommandVerdict
 {
-    Valid,
+    [JsonStringEnumMemberName("valid")] Valid,
     /// <summary>No signature, or a header missing or not in the documented form.</summary>
-    Unsigned,
+    [JsonStringEnumMemberName("unsigned")] Unsigned,
     /// <summary>No trusted public key verifies the signature: forged, changed after signing, or another ledger's key.</summary>
-    BadSignature,
+    [JsonStringEnumMemberName("bad-signature")] BadSignature,
     /// <summary>Signed for another environment's queue, or for one this agent does not serve.</summary>
-    WrongEnvironment,
-    Expired,
-    NotYetValid,
+    [JsonStringEnumMemberName("wrong-environment")] WrongEnvironment,
+    [JsonStringEnumMemberName("expired")] Expired,
+    [JsonStringEnumMemberName("not-yet-valid")] NotYetValid,
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Ledger.Api.Backups;
 using Ledger.Contracts.Backups;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Security;
 using Marten;
 using Npgsql;
@@ -29,12 +30,12 @@ public sealed class when_a_command_is_inserted_directly_into_an_agents_queue(Led
     }
 
     [Theory]
-    [InlineData(Forgery.Unsigned, "unsigned")]
-    [InlineData(Forgery.SignedWithAnotherKey, "bad-signature")]
-    [InlineData(Forgery.BodyAlteredAfterSigning, "bad-signature")]
-    [InlineData(Forgery.SignedForAnotherEnvironment, "wrong-environment")]
-    [InlineData(Forgery.Expired, "expired")]
-    public async Task a_forged_one_is_refused_nothing_is_done_and_the_refusal_is_on_the_operations_stream(Forgery forgery, string verdict)
+    [InlineData(Forgery.Unsigned, CommandVerdict.Unsigned)]
+    [InlineData(Forgery.SignedWithAnotherKey, CommandVerdict.BadSignature)]
+    [InlineData(Forgery.BodyAlteredAfterSigning, CommandVerdict.BadSignature)]
+    [InlineData(Forgery.SignedForAnotherEnvironment, CommandVerdict.WrongEnvironment)]
+    [InlineData(Forgery.Expired, CommandVerdict.Expired)]
+    public async Task a_forged_one_is_refused_nothing_is_done_and_the_refusal_is_on_the_operations_stream(Forgery forgery, CommandVerdict verdict)
     {
         await using var agent = await LeastPrivilegeAgent.CreateAsync(fixture);
         await agent.StartAsync(fixture);
@@ -74,7 +75,9 @@ public sealed class when_a_command_is_inserted_directly_into_an_agents_queue(Led
         // The refusal is logged, without any key material.
         Assert.Contains(agent.Logs.Lines, l => l.Contains("Refused") && l.Contains(envelope.Id.ToString()));
         AssertNoKeyMaterial(agent.Logs.All);
-        AssertNoKeyMaterial(JsonSerializer.Serialize(refused));
+        var json = JsonSerializer.Serialize(refused);
+        Assert.Contains($"\"Verdict\":\"{verdict.ToWire()}\"", json); // the wire name, as in the event store
+        AssertNoKeyMaterial(json);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class when_an_agent_connects_with_its_least_privilege_role(LedgerF
             "--db", LeastPrivilegeAgent.Database, "--wait", "--timeout", "2m", "--json");
         Assert.True(take.ExitCode == ExitCodes.Ok, $"backup: exit {take.ExitCode}: {take.Error}\n{agent.Logs.All}");
         var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
-        Assert.Equal(BackupStatuses.Verified, backup.Status);
+        Assert.Equal(BackupStatus.Verified, backup.Status);
         Assert.StartsWith(agent.Repository, backup.ArtifactPath);
         Assert.True(File.Exists(backup.ArtifactPath));
 
@@ -33,7 +33,7 @@ public sealed class when_an_agent_connects_with_its_least_privilege_role(LedgerF
             "--confirm", target, "--env", LeastPrivilegeAgent.Environment, "--wait", "--timeout", "2m", "--json");
         Assert.True(restore.ExitCode == ExitCodes.Ok, $"restore: exit {restore.ExitCode}: {restore.Error}\n{restore.Out}\n{agent.Logs.All}");
         var view = JsonSerializer.Deserialize<RestoreView>(restore.Out, Json)!;
-        Assert.Equal(RestoreStatuses.Verified, view.Status);
+        Assert.Equal(RestoreStatus.Verified, view.Status);
 
         Assert.Contains(view.Checks, c => c is { Name: CheckNames.Fidelity, Outcome: CheckOutcomes.Passed });
         Assert.Equal(await EventRowsAsync(LeastPrivilegeAgent.Database), await EventRowsAsync(target));
