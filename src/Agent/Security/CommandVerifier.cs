@@ -44,10 +44,3 @@ public sealed class CommandVerifier(AgentAccess access, AgentOptions options, Ti
         return HandlerContinuation.Stop;
     }
 }
-
-/// <summary>Wolverine middleware on every handler: <see cref="CommandVerifier"/> runs before the handler does.</summary>
-public static class CommandSignatureMiddleware
-{
-    public static Task<HandlerContinuation> BeforeAsync(Envelope envelope, CommandVerifier verifier, IMessageContext context) =>
-        verifier.AdmitAsync(envelope, context);
-}
