@@ -3,6 +3,7 @@ using Ledger.Agent.Doctor;
 using Ledger.Agent.Heartbeats;
 using Ledger.Agent.Repositories;
 using Ledger.Agent.Restores;
+using Ledger.Agent.Security;
 using JasperFx.CodeGeneration;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
@@ -41,13 +42,29 @@ public static class AgentHost
         builder.Services.AddRestores(ledgerConnection);
         builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddDoctor();
+        // Least privilege: the agent's own durability schema, the ledger's public keys, and (without the right to create
+        // tables) a check of its grants before Wolverine starts.
+        var access = AgentAccess.From(builder.Configuration, options);
+        builder.Services.AddSingleton(access);
+        builder.Services.AddSingleton<CommandVerifier>();
+        if (!access.AutoProvision)
+        {
+            builder.Services.AddHostedService(sp => new LedgerGrants(sp.GetRequiredService<AgentAccess>(), ledgerConnection));
+        }
 
         builder.UseWolverine(opts =>
         {
             opts.ServiceName = "dgledger-agent";
             opts.ApplicationAssembly = typeof(AgentHost).Assembly;
-            opts.UsePostgresqlPersistenceAndTransport(ledgerConnection, "agent_messages", transportSchema: Queues.Schema)
-                .AutoProvision();
+            // Its own inbox, outbox and node tables: no agent of another environment shares them or recovers its work.
+            var persistence = opts.UsePostgresqlPersistenceAndTransport(ledgerConnection, access.MessageSchema, transportSchema: Queues.Schema);
+            if (access.AutoProvision)
+            {
+                persistence.AutoProvision();
+            }
+
+            // Nothing runs that the ledger did not sign (Security/CommandVerifier).
+            opts.Policies.AddMiddleware(typeof(CommandSignatureMiddleware));
             foreach (var environment in options.Environments)
             {
                 opts.ListenToPostgresqlQueue(Queues.ForEnvironment(environment)).PollingInterval(options.QueuePollingInterval);

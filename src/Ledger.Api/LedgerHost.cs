@@ -15,6 +15,7 @@ using Ledger.Api.Schedules;
 using Ledger.Api.Http;
 using Ledger.Api.OperatorConsole;
 using Ledger.Api.Restores;
+using Ledger.Api.Security;
 using Ledger.Contracts.Agents;
 using Marten;
 using Weasel.Core;
@@ -54,6 +55,7 @@ public static class LedgerHost
         builder.Services.AddMetrics(builder.Configuration);
         builder.Services.AddNotifications(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json => json.SerializerOptions.Converters.Add(new NulCharacters.RefusingConverter()));
+        var commandSigner = builder.Services.AddCommandSigning(builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
         builder.Services.AddMarten(store =>
@@ -105,6 +107,8 @@ public static class LedgerHost
             opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
             // Create the queue tables (ledger's and, for sending, the agents') on demand.
             opts.Transports.GetOrCreate<PostgresqlTransport>().AutoProvision = true;
+            // Every command for an agent is signed; the queues of Ledger:AgentEnvironments are created at start.
+            opts.AddAgentAccess(commandSigner, builder.Configuration);
             opts.AddNotifications(NotificationOptions.From(builder.Configuration));
         });
         builder.Services.AddWolverineHttp();

@@ -26,7 +26,8 @@ internal static class Commands
         app.AddSubCommand("agents", agents =>
         {
             agents.AddCommands<ListAgentsCommand>();
-        }).WithDescription("see the agents that take backups");
+            agents.AddCommands<AgentGrantsCommand>();
+        }).WithDescription("see the agents that take backups, and print an agent role's grants");
 
         app.AddSubCommand("gate", gate =>
         {

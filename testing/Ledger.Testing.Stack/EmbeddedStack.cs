@@ -49,6 +49,12 @@ public sealed class EmbeddedStack : IAsyncDisposable
 
     public const string AgentId = "embedded-agent";
 
+    /// <summary>
+    /// The ledger's command-signing key pair of this run (PEM), made at start: the ledger signs with the private key, agents
+    /// trust the public one, so the stack needs no key setup. Never printed.
+    /// </summary>
+    public (string PrivateKey, string PublicKey) CommandKeys { get; } = global::Ledger.Api.Security.CommandSigner.GenerateKeyPair();
+
     /// <summary>Starts the whole chain and waits until the ledger has heard the agent's first heartbeat.</summary>
     public static async Task<EmbeddedStack> StartAsync(
         Func<PostgresInstance, Task<IReadOnlyList<EmbeddedDatabase>>> databases,
@@ -130,6 +136,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
         {
             ["ConnectionStrings:Ledger"] = LedgerConnectionString,
             ["Ledger:SoloNode"] = "true",
+            ["Ledger:CommandSigning:Key"] = CommandKeys.PrivateKey,
             // No background schedule ticks: the demo shows one manual backup, and tests tick the schedule explicitly.
             ["Schedules:Enabled"] = "false",
             ["Retention:Enabled"] = "false",
@@ -174,6 +181,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
             ["Agent:Id"] = agentId,
             ["Agent:Repository"] = Repository,
             ["Agent:SoloNode"] = "true",
+            ["Agent:CommandSigning:PublicKey"] = CommandKeys.PublicKey,
             ["Agent:HeartbeatInterval"] = "00:00:05",
             ["Logging:LogLevel:Default"] = _logLevel,
         };

@@ -138,7 +138,9 @@ public sealed class LedgerFixture : IAsyncLifetime
             new EmbeddedDatabase(CasesEnvironment, FailingSource, failing, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
             new EmbeddedDatabase(CasesEnvironment, UnknownSchemaSource, unknown, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
         ];
-        });
+        },
+        // The least-privilege agent's environment: its queue tables are the ledger's to create (Security/).
+        ledgerSettings: new Dictionary<string, string?> { ["Ledger:AgentEnvironments:0"] = Security.LeastPrivilegeAgent.Environment });
         Storage = await Ledger.ScenarioTests.Storage.StorageAgents.StartAsync(Stack);
     }
 

@@ -60,6 +60,7 @@ public static class LedgerState
             {
                 ["ConnectionStrings:Ledger"] = ledgerConnectionString,
                 ["Ledger:SoloNode"] = "true",
+                ["Ledger:CommandSigning:Key"] = global::Ledger.Api.Security.CommandSigner.GenerateKeyPair().PrivateKey,
                 ["Schedules:Enabled"] = "false",
                 ["Retention:Enabled"] = "false",
                 ["Auth:Tokens:0:Name"] = "loader",

@@ -112,6 +112,7 @@ public static class ObservabilityBench
             {
                 ["ConnectionStrings:Ledger"] = connection,
                 ["Ledger:SoloNode"] = "true",
+                ["Ledger:CommandSigning:Key"] = global::Ledger.Api.Security.CommandSigner.GenerateKeyPair().PrivateKey,
                 ["Schedules:Enabled"] = "false",
                 ["Retention:Enabled"] = "false",
                 ["Auth:Tokens:0:Name"] = "bench",

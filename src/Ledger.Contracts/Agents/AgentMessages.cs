@@ -64,6 +64,16 @@ public static class Queues
     /// <summary>The queue an environment's agents listen on (competing consumers when several serve it).</summary>
     public static string ForEnvironment(string environment) => "agent_" + environment.Replace('-', '_');
 
+    /// <summary>
+    /// The environment whose queue <paramref name="queueName"/> is (the inverse of <see cref="ForEnvironment"/>: environment
+    /// names hold dashes, never underscores), or null for any other queue.
+    /// </summary>
+    public static string? EnvironmentOf(string? queueName) =>
+        queueName is { Length: > 6 } && queueName.StartsWith("agent_", StringComparison.Ordinal)
+        && EnvironmentNames.IsValid(queueName[6..].Replace('_', '-'))
+            ? queueName[6..].Replace('_', '-')
+            : null;
+
     /// <summary>The Wolverine address of <see cref="ForEnvironment"/>'s queue.</summary>
     public static Uri UriFor(string environment) => new("postgresql://" + ForEnvironment(environment));
 }

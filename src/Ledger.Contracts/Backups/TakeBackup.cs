@@ -7,4 +7,7 @@ public sealed record TakeBackup(
     string Database,
     string Trigger,
     string? Release,
-    DateTimeOffset RequestedAt);
+    DateTimeOffset RequestedAt) : Security.IAgentCommand
+{
+    Guid Security.IAgentCommand.OperationId => BackupId;
+}

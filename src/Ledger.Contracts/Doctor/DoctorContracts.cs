@@ -29,7 +29,10 @@ public sealed record RequestDoctor(string? Environment = null);
 /// <see cref="Environment"/> and report. <see cref="NewestBackupBytes"/> (database name to size) lets the agent compare
 /// the repository's free space with what the next backup will need.
 /// </summary>
-public sealed record RunAgentDoctor(Guid RunId, string Environment, IReadOnlyDictionary<string, long> NewestBackupBytes, DateTimeOffset RequestedAt);
+public sealed record RunAgentDoctor(Guid RunId, string Environment, IReadOnlyDictionary<string, long> NewestBackupBytes, DateTimeOffset RequestedAt) : Security.IAgentCommand
+{
+    Guid Security.IAgentCommand.OperationId => RunId;
+}
 
 /// <summary>An agent's answer to <see cref="RunAgentDoctor"/>, on the ledger queue. <see cref="AgentClock"/>: the agent's time when it answered.</summary>
 public sealed record AgentDoctorReport(Guid RunId, string AgentId, string Environment, IReadOnlyList<DoctorCheck> Checks, DateTimeOffset AgentClock) : IAgentReport;

@@ -46,4 +46,7 @@ public static class DrillTargets
 /// Sent by the ledger to the queue of the drill target's environment once the drill's restore has ended: drop the drill
 /// target. The agent drops only a database it does not manage, on the server of <see cref="RestoreTarget.HostDatabase"/>.
 /// </summary>
-public sealed record DropDrillTarget(Guid DrillId, Restores.RestoreTarget Target, DateTimeOffset RequestedAt);
+public sealed record DropDrillTarget(Guid DrillId, Restores.RestoreTarget Target, DateTimeOffset RequestedAt) : Security.IAgentCommand
+{
+    Guid Security.IAgentCommand.OperationId => DrillId;
+}

@@ -37,7 +37,10 @@ public sealed record RestoreArtifact(
 /// An agent does not run a request older than <see cref="RestoreTimings.MaxQueueAge"/>: a restore nobody is waiting for
 /// any more must not overwrite a database hours later.
 /// </summary>
-public sealed record RestoreBackup(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt);
+public sealed record RestoreBackup(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt) : Security.IAgentCommand
+{
+    Guid Security.IAgentCommand.OperationId => RestoreId;
+}
 
 public static class RestoreTimings
 {
@@ -46,7 +49,10 @@ public static class RestoreTimings
 }
 
 /// <summary>Sent by the ledger for a plan: read the target and report what a restore would do; change nothing.</summary>
-public sealed record PlanRestore(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt);
+public sealed record PlanRestore(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt) : Security.IAgentCommand
+{
+    Guid Security.IAgentCommand.OperationId => RestoreId;
+}
 
 /// <summary>How long a restore is expected to take, learned from past restores (null when there is nothing to learn from).</summary>
 public sealed record RestoreEstimate(long? ExpectedDurationMs, string Basis, int Samples);

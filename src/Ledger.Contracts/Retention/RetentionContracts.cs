@@ -4,7 +4,10 @@ namespace Ledger.Contracts.Retention;
 
 /// <summary>Sent by the ledger to the agent that holds an expired artifact; every copy expires with it.</summary>
 public sealed record ExpireBackup(Guid BackupId, string Environment, string Database, string ArtifactPath, string Rule,
-    string? Repository = null, string? Key = null, IReadOnlyList<Backups.ArtifactCopy>? Copies = null);
+    string? Repository = null, string? Key = null, IReadOnlyList<Backups.ArtifactCopy>? Copies = null) : Security.IAgentCommand
+{
+    Guid Security.IAgentCommand.OperationId => BackupId;
+}
 
 /// <summary>
 /// The agent deleted an expired artifact (and its sidecar) from <see cref="Repositories"/> (the primary and every copy);
