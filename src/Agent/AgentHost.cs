@@ -1,6 +1,7 @@
 using Ledger.Agent.Backups;
 using Ledger.Agent.Doctor;
 using Ledger.Agent.Heartbeats;
+using Ledger.Agent.Repositories;
 using Ledger.Agent.Restores;
 using JasperFx.CodeGeneration;
 using Ledger.Contracts.Agents;
@@ -33,8 +34,10 @@ public static class AgentHost
         builder.Services.AddSingleton(tools);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PgProcessRunner>();
+        builder.Services.AddRepositories(options);
         builder.Services.AddSingleton<BackupTaker>();
         builder.Services.AddSingleton<BackupVerifier>();
+        builder.Services.AddSingleton<BackupCopier>();
         builder.Services.AddRestores(ledgerConnection);
         builder.Services.AddHostedService<HeartbeatService>();
         builder.Services.AddDoctor();

@@ -74,7 +74,16 @@ public sealed class ManagedDatabaseOptions
 public sealed class AgentOptions
 {
     public string Id { get; set; } = Environment.MachineName.ToLowerInvariant();
+    /// <summary>Where backups are stored: a local directory or an S3-compatible bucket, <c>s3://bucket/prefix</c>.</summary>
     public string Repository { get; set; } = "";
+    /// <summary>Further repositories every verified backup is copied to (directories or buckets).</summary>
+    public List<string> Copies { get; set; } = [];
+    /// <summary>How buckets are reached (endpoint, region, path style, credentials); see <see cref="Repositories.S3Options"/>.</summary>
+    public Repositories.S3Options S3 { get; set; } = new();
+    /// <summary>Client-side encryption of artifacts at rest.</summary>
+    public Repositories.EncryptionOptions Encryption { get; set; } = new();
+    /// <summary>Where restores download artifacts from a bucket (or decrypt them) before pg_restore reads them.</summary>
+    public string WorkDirectory { get; set; } = "";
     public string? PgBinDir { get; set; }
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan MaxBackupDuration { get; set; } = TimeSpan.FromHours(6);
@@ -123,7 +132,11 @@ public sealed class AgentOptions
             db.ConnectionString = PgConnectionStrings.Normalize(db.ConnectionString);
         }
 
-        options.Repository = Path.GetFullPath(options.Repository);
+        options.Repository = Repositories.BackupRepositories.IdOf(options.Repository)!;
+        options.Copies = options.Copies.Select(c => Repositories.BackupRepositories.IdOf(c)!).ToList();
+        options.WorkDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(options.WorkDirectory)
+            ? Path.Combine(Path.GetTempPath(), "dgledger-agent-" + options.Id)
+            : options.WorkDirectory);
         return (options, PgConnectionStrings.Normalize(ledger!));
     }
 
@@ -235,6 +248,30 @@ public sealed class AgentOptions
         if (string.IsNullOrWhiteSpace(Repository))
         {
             yield return "Agent:Repository (the backup directory) is not set";
+        }
+
+        foreach (var (key, value) in Copies.Select((c, i) => ($"Agent:Copies:{i}", c)).Prepend(("Agent:Repository", Repository)))
+        {
+            if (Repositories.S3Location.IsS3(value) && Repositories.S3Location.Parse(value, out var s3Problem) is null)
+            {
+                yield return $"{key}: {s3Problem}";
+            }
+        }
+
+        var ids = Copies.Prepend(Repository).Where(r => !string.IsNullOrWhiteSpace(r)).Select(Repositories.BackupRepositories.IdOf).ToList();
+        if (ids.Distinct().Count() != ids.Count)
+        {
+            yield return "Agent:Copies must name repositories other than Agent:Repository and each other";
+        }
+
+        if (S3.PartSizeBytes is < 5 * 1024 * 1024 or > 512 * 1024 * 1024)
+        {
+            yield return "Agent:S3:PartSizeBytes must be 5 MiB to 512 MiB";
+        }
+
+        foreach (var problem in Repositories.KeyRing.Load(Encryption).Problems)
+        {
+            yield return problem;
         }
 
         if (RestoreJobs is < 1 or > 64)

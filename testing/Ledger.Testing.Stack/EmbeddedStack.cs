@@ -148,12 +148,29 @@ public sealed class EmbeddedStack : IAsyncDisposable
         return settings;
     }
 
-    private Dictionary<string, string?> AgentSettings(IReadOnlyList<EmbeddedDatabase> managed)
+    /// <summary>
+    /// Starts a further agent in this process (its own host, queues and settings, e.g. a bucket repository or keys) for
+    /// <paramref name="managed"/>, and waits until the ledger heard it. The caller stops and disposes it.
+    /// </summary>
+    public async Task<IHost> StartAgentAsync(string agentId, IReadOnlyList<EmbeddedDatabase> managed, IReadOnlyDictionary<string, string?> settings,
+        CancellationToken ct = default)
+    {
+        var host = AgentHost.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(AgentSettings(managed, agentId));
+            b.Configuration.AddInMemoryCollection(settings);
+        });
+        await host.StartAsync(ct);
+        await WaitForAgentAsync(ct, agentId);
+        return host;
+    }
+
+    private Dictionary<string, string?> AgentSettings(IReadOnlyList<EmbeddedDatabase> managed, string agentId = AgentId)
     {
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Ledger"] = LedgerConnectionString,
-            ["Agent:Id"] = AgentId,
+            ["Agent:Id"] = agentId,
             ["Agent:Repository"] = Repository,
             ["Agent:SoloNode"] = "true",
             ["Agent:HeartbeatInterval"] = "00:00:05",
@@ -174,14 +191,14 @@ public sealed class EmbeddedStack : IAsyncDisposable
         return settings;
     }
 
-    private async Task WaitForAgentAsync(CancellationToken ct)
+    private async Task WaitForAgentAsync(CancellationToken ct, string agentId = AgentId)
     {
         using var client = Client(Contracts.Common.Roles.Reader);
         var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
         while (DateTimeOffset.UtcNow < deadline)
         {
             var agents = await client.GetFromJsonAsync<List<AgentStatus>>("/api/v1/agents", ct);
-            if (agents?.Any(a => a.Id == AgentId) == true)
+            if (agents?.Any(a => a.Id == agentId) == true)
             {
                 return;
             }
@@ -189,7 +206,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
             await Task.Delay(100, ct);
         }
 
-        throw new TimeoutException("The ledger did not hear from the embedded agent within 60 seconds.");
+        throw new TimeoutException($"The ledger did not hear from agent '{agentId}' within 60 seconds.");
     }
 
     public async ValueTask DisposeAsync()

@@ -7,3 +7,6 @@ public sealed record DumpDatabase(TakeBackup Request);
 
 /// <summary>Agent-internal step: verify a freshly taken artifact.</summary>
 public sealed record VerifyBackup(BackupTaken Taken);
+
+/// <summary>Agent-internal step: copy a verified artifact to every further repository (Agent:Copies).</summary>
+public sealed record CopyBackup(BackupTaken Taken, DateTimeOffset VerifiedAt);

@@ -14,22 +14,30 @@ public static partial class ArchiveSequences
     [GeneratedRegex(@"setval\('((?:[^']|'')+)', (-?\d+), (true|false)\)")]
     private static partial Regex SetVal();
 
-    public static async Task<DatabaseFingerprint> ApplyAsync(DatabaseFingerprint fingerprint, string artifact,
-        PgToolPaths tools, PgProcessRunner runner, CancellationToken ct)
+    /// <param name="listing">The archive's <c>pg_restore --list</c>, when the caller already has it.</param>
+    /// <param name="openArchive">Opens the archive's plaintext from its start (pg_restore reads it on stdin and stops after the table of contents).</param>
+    /// <param name="workDirectory">Where the short-lived list file goes.</param>
+    public static async Task<DatabaseFingerprint> ApplyAsync(DatabaseFingerprint fingerprint, string? listing,
+        Func<CancellationToken, Task<Stream>> openArchive, string workDirectory, PgToolPaths tools, PgProcessRunner runner, CancellationToken ct)
     {
         if (fingerprint.Sequences.Count == 0)
         {
             return fingerprint;
         }
 
-        var list = await runner.RunAsync(new PgCommand(tools.PgRestore, ["--list", artifact]), null, ct);
-        list.EnsureSuccess();
-        var entries = (list.StdoutText ?? "").Split('\n').Where(l => l.Contains(" SEQUENCE SET ", StringComparison.Ordinal)).ToList();
-        var listFile = Path.Combine(Path.GetDirectoryName(artifact)!, $".{Path.GetFileName(artifact)}.sequences.partial");
+        listing ??= await ListAsync(openArchive, tools, runner, ct);
+        var entries = listing.Split('\n').Where(l => l.Contains(" SEQUENCE SET ", StringComparison.Ordinal)).ToList();
+        Directory.CreateDirectory(workDirectory);
+        var listFile = Path.Combine(workDirectory, $".sequences-{Guid.NewGuid():N}.list");
         try
         {
             await File.WriteAllLinesAsync(listFile, entries, ct);
-            var script = await runner.RunAsync(new PgCommand(tools.PgRestore, ["--file=-", $"--use-list={listFile}", artifact]), null, ct);
+            PgProcessResult script;
+            await using (var archive = await openArchive(ct))
+            {
+                script = await runner.RunAsync(new PgCommand(tools.PgRestore, ["--file=-", $"--use-list={listFile}"]) { StandardInput = archive }, null, ct);
+            }
+
             script.EnsureSuccess();
             var values = Parse(script.StdoutText ?? "");
             return fingerprint with
@@ -43,6 +51,19 @@ public static partial class ArchiveSequences
         {
             File.Delete(listFile);
         }
+    }
+
+    /// <summary><c>pg_restore --list</c> of an archive read on stdin (pg_restore stops reading after the table of contents).</summary>
+    public static async Task<string> ListAsync(Func<CancellationToken, Task<Stream>> openArchive, PgToolPaths tools, PgProcessRunner runner, CancellationToken ct)
+    {
+        await using var archive = await openArchive(ct);
+        return await ListAsync(archive, tools, runner, ct);
+    }
+
+    public static async Task<string> ListAsync(Stream archive, PgToolPaths tools, PgProcessRunner runner, CancellationToken ct)
+    {
+        var list = await runner.RunAsync(new PgCommand(tools.PgRestore, ["--list"]) { StandardInput = archive }, null, ct);
+        return list.EnsureSuccess().StdoutText ?? "";
     }
 
     /// <summary>Qualified sequence name (as setval prints it) -> value and is_called.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Ledger.Contracts.Backups;
 
 namespace Ledger.Agent.Backups;
@@ -13,7 +12,6 @@ namespace Ledger.Agent.Backups;
 public static class Artifacts
 {
     public const string PartialSuffix = ".partial";
-    private static readonly JsonSerializerOptions SidecarJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static string DirectoryFor(string repository, string environment, string database) =>
         Path.Combine(repository, environment, database);
@@ -130,25 +128,9 @@ public static class Artifacts
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int Close(int fd);
 
-    /// <summary>Writes the sidecar through a hidden temporary file and an atomic rename.</summary>
-    public static async Task WriteSidecarAsync(BackupTaken taken, CancellationToken ct)
-    {
-        var path = SidecarPathFor(taken.ArtifactPath);
-        var partial = PartialPathFor(path);
-        await using (var file = CreateFile(partial))
-        {
-            await JsonSerializer.SerializeAsync(file, taken, SidecarJson, ct);
-            await file.FlushAsync(ct);
-            file.Flush(flushToDisk: true);
-        }
-
-        MoveDurably(partial, path);
-    }
-
+    /// <summary>The backup recorded in a local artifact's manifest (either format), or null when it has none.</summary>
     public static BackupTaken? ReadSidecar(string artifactPath) =>
-        File.Exists(SidecarPathFor(artifactPath))
-            ? JsonSerializer.Deserialize<BackupTaken>(File.ReadAllText(SidecarPathFor(artifactPath)), SidecarJson)
-            : null;
+        File.Exists(SidecarPathFor(artifactPath)) ? Repositories.Manifests.Parse(File.ReadAllBytes(SidecarPathFor(artifactPath)))?.Taken : null;
 
     public static void DeleteQuietly(string path)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ledger.Agent.Repositories;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Fidelity;
 using Ledger.Postgres;
@@ -7,11 +8,12 @@ using Npgsql;
 namespace Ledger.Agent.Backups;
 
 /// <summary>
-/// Takes one backup: exports a snapshot, streams <c>pg_dump --format=custom --snapshot</c> through a SHA-256 hasher
-/// into a hidden temporary file in the repository, fsyncs it, renames it atomically to its final name and writes the
-/// sidecar last. Any failure ends in <see cref="BackupFailed"/> and leaves nothing that looks like a finished backup.
+/// Takes one backup: exports a snapshot, streams <c>pg_dump --format=custom --snapshot</c> (encrypted with the active
+/// key, when one is configured) through a SHA-256 hasher into the repository (a hidden temporary file, fsynced and
+/// renamed; or a multipart upload, completed and then read back whole and re-hashed), and writes the manifest last.
+/// Any failure ends in <see cref="BackupFailed"/> and leaves nothing that looks like a finished backup.
 /// </summary>
-public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, TimeProvider clock,
+public sealed class BackupTaker(AgentOptions options, BackupRepositories repositories, PgToolPaths tools, PgProcessRunner runner, TimeProvider clock,
     Restores.DecisionGraphClient decisionGraph, ILogger<BackupTaker> log)
 {
     private string? _pgDumpVersion;
@@ -24,21 +26,21 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             return Failed(request, options.DoesNotManage(request.Environment, request.Database), null);
         }
 
-        var directory = Artifacts.DirectoryFor(options.Repository, request.Environment, request.Database);
-        string? finalPath = null, partialPath = null;
+        var repository = repositories.Primary;
+        var encryption = repositories.Keys.Active;
+        var folder = RepositoryKeys.FolderFor(request.Environment, request.Database);
+        string? key = null;
         var stopwatch = Stopwatch.StartNew();
-        var renamed = false;
+        var completed = false;
         try
         {
-            Artifacts.EnsureDirectory(options.Repository, directory);
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
             await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, options.LockWait, ct);
 
             // The data is as of this moment: the snapshot exists and no other backup of this database runs.
             var startedAt = clock.GetUtcNow();
             stopwatch.Restart();
-            finalPath = Path.Combine(directory, Artifacts.FileNameFor(request.Database, startedAt, request.BackupId));
-            partialPath = Artifacts.PartialPathFor(finalPath);
+            key = RepositoryKeys.ArtifactFor(request.Environment, request.Database, startedAt, request.BackupId);
 
             // What the backup records of its options (the snapshot id is this run's, not an option to repeat).
             var dumpOptions = new List<string> { "--format=custom", $"--compress={options.CompressionLevel}", "--snapshot" };
@@ -52,59 +54,72 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             long size;
             DatabaseFingerprint fingerprint;
             IReadOnlyList<(string Tenant, string WorkflowId)> exportCandidates;
-            await using (var file = Artifacts.CreateFile(partialPath, bufferSize: 1 << 20))
-            await using (var hashing = new HashingWriteStream(file))
+            await using (var upload = await repository.BeginUploadAsync(key, ct))
             {
+                var hashing = new HashingWriteStream(upload.Stream);
+                await using var encrypting = encryption is null ? null : new EncryptingWriteStream(hashing, encryption);
                 // Fingerprint the same snapshot while pg_dump streams it.
                 var fingerprinting = snapshot.FingerprintAsync(ct);
-                result = await runner.RunAsync(command, hashing, ct);
+                result = await runner.RunAsync(command, (Stream?)encrypting ?? hashing, ct);
                 fingerprint = await fingerprinting;
                 fingerprint = fingerprint with { Marks = await snapshot.MarksAsync(ct) };
                 exportCandidates = database.ExportWorkflows
-                    ? await snapshot.ExportCandidatesAsync(CompanionExports.PreviousBackupAt(directory, finalPath), database.MaxExports, ct)
+                    ? await snapshot.ExportCandidatesAsync(await CompanionExports.PreviousBackupAtAsync(repository, folder, key, ct), database.MaxExports, ct)
                     : [];
+                if (!result.Succeeded)
+                {
+                    // Disposing the upload unfinished removes what was written.
+                    return Failed(request, $"pg_dump exited with code {result.ExitCode}.", result.StderrTail);
+                }
+
+                if (encrypting is not null)
+                {
+                    await encrypting.FinishAsync(ct);
+                }
+
                 await hashing.FlushAsync(ct);
-                file.Flush(flushToDisk: true);
                 sha256 = hashing.HexDigest();
                 size = hashing.BytesWritten;
+                await upload.CompleteAsync(ct);
+                completed = true;
             }
 
-            if (!result.Succeeded)
+            // An upload counts once it has been read back whole and hashes to what was sent (a local file was fsynced).
+            string? listing = null;
+            if (repository.LocalPathOf(key) is null)
             {
-                Artifacts.DeleteQuietly(partialPath);
-                return Failed(request, $"pg_dump exited with code {result.ExitCode}.", result.StderrTail);
+                var (readSha, readSize) = await repositories.ReadAsync(repository, key, encryption?.Id,
+                    async plain => listing = await ArchiveSequences.ListAsync(plain, tools, runner, ct), ct);
+                if (readSha != sha256 || readSize != size)
+                {
+                    throw new IOException($"Reading {repository.Id}/{key} back gave {readSize} bytes with SHA-256 {readSha}; {size} bytes with {sha256} were sent.");
+                }
             }
 
-            fingerprint = await ArchiveSequences.ApplyAsync(fingerprint, partialPath, tools, runner, ct);
-            Artifacts.MoveDurably(partialPath, finalPath);
-            renamed = true;
+            fingerprint = await ArchiveSequences.ApplyAsync(fingerprint, listing,
+                c => repositories.OpenPlaintextAsync(repository, key, encryption?.Id, c), repositories.WorkDirectory, tools, runner, ct);
             // Companions, not substitutes: fetched after the dump (DecisionGraph's export read writes), stored next to it.
             IReadOnlyList<CompanionExport>? exports = database.ExportWorkflows
-                ? await CompanionExports.FetchAsync(decisionGraph, database, finalPath, exportCandidates, ct)
+                ? await CompanionExports.FetchAsync(decisionGraph, database, repository, key, exportCandidates, ct)
                 : null;
             var finishedAt = clock.GetUtcNow();
             var taken = new BackupTaken(request.BackupId, request.Environment, request.Database, request.Trigger,
-                request.Release, options.Id, startedAt, finishedAt, stopwatch.ElapsedMilliseconds, finalPath, size, sha256,
-                pgDumpVersion, snapshot.ServerVersion, dumpOptions,
-                fingerprint.Tables.Select(t => new TableRowCount(t.Schema, t.Table, t.Rows)).ToList(), fingerprint, exports);
-            await Artifacts.WriteSidecarAsync(taken, ct);
-            log.LogInformation("Backup {BackupId} of {Environment}/{Database}: {Bytes} bytes in {Ms} ms",
-                request.BackupId, request.Environment, request.Database, size, stopwatch.ElapsedMilliseconds);
+                request.Release, options.Id, startedAt, finishedAt, stopwatch.ElapsedMilliseconds, BackupRepositories.LocationOf(repository, key),
+                size, sha256, pgDumpVersion, snapshot.ServerVersion, dumpOptions,
+                fingerprint.Tables.Select(t => new TableRowCount(t.Schema, t.Table, t.Rows)).ToList(), fingerprint, exports,
+                repository.Id, key, encryption?.Id);
+            // The manifest is written last: an artifact without one is not a finished backup.
+            await Manifests.WriteAsync(repository, key, Manifests.For(taken), ct);
+            log.LogInformation("Backup {BackupId} of {Environment}/{Database}: {Bytes} bytes in {Ms} ms to {Repository}",
+                request.BackupId, request.Environment, request.Database, size, stopwatch.ElapsedMilliseconds, repository.Id);
             return taken;
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or UnauthorizedAccessException or PgProcessFailedException
-                                      or PgToolsNotFoundException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or PgProcessFailedException or PgToolsNotFoundException or OperationCanceledException
+                                      or InvalidOperationException || BackupRepositories.IsStorageFailure(e))
         {
-            if (partialPath is not null)
+            if (completed && key is not null)
             {
-                Artifacts.DeleteQuietly(partialPath);
-            }
-
-            if (renamed && finalPath is not null)
-            {
-                Artifacts.DeleteQuietly(finalPath);
-                Artifacts.DeleteQuietly(Artifacts.SidecarPathFor(finalPath));
-                Artifacts.DeleteQuietly(Artifacts.PartialPathFor(Artifacts.SidecarPathFor(finalPath)));
+                await DeleteQuietlyAsync(repository, key);
             }
 
             var reason = e switch
@@ -112,10 +127,28 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
                 OperationCanceledException => "The agent stopped before the backup finished.",
                 PostgresException { SqlState: "55P03" } => $"Another backup of {request.Database} held the lock for longer than {options.LockWait}.",
                 NpgsqlException => $"Cannot read the source database: {e.Message}",
+                _ when BackupRepositories.IsStorageFailure(e) && e is not IOException => $"The repository {repository.Id} failed: {BackupRepositories.Describe(e)}",
                 _ => $"{e.GetType().Name}: {e.Message}",
             };
             log.LogWarning("Backup {BackupId} failed: {Reason}", request.BackupId, reason);
             return Failed(request, reason, null);
+        }
+    }
+
+    /// <summary>Removes what a failed backup completed (artifact, manifest, exports); nothing that looks finished stays.</summary>
+    private async Task DeleteQuietlyAsync(IBackupRepository repository, string key)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        foreach (var doomed in new[] { RepositoryKeys.ManifestFor(key), key })
+        {
+            try
+            {
+                await repository.DeleteAsync(doomed, timeout.Token);
+            }
+            catch (Exception e) when (BackupRepositories.IsStorageFailure(e) || e is OperationCanceledException)
+            {
+                log.LogWarning("Could not remove {Key} from {Repository} after a failed backup: {Error}", doomed, repository.Id, e.GetType().Name);
+            }
         }
     }
 

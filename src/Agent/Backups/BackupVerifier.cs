@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using Ledger.Agent.Repositories;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Fidelity;
 using Ledger.Postgres;
@@ -10,21 +10,31 @@ namespace Ledger.Agent.Backups;
 /// Verifies a fresh artifact: its bytes re-hash to the recorded SHA-256, and <c>pg_restore --list</c> parses it and
 /// shows a TABLE DATA entry for every table counted at dump time.
 /// </summary>
-public sealed class BackupVerifier(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, TimeProvider clock)
+public sealed class BackupVerifier(AgentOptions options, BackupRepositories repositories, PgToolPaths tools, PgProcessRunner runner, TimeProvider clock)
 {
     public async Task<object> VerifyAsync(BackupTaken taken, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
+        if (repositories.Resolve(taken.Repository, taken.Key, taken.ArtifactPath, out var outside) is not var (repository, key))
+        {
+            return Failed(taken, outside!);
+        }
+
+        // One read of the stored object: its SHA-256, its decryption (every frame authenticated) and pg_restore's listing.
         string sha256;
+        string? listing = null;
         try
         {
-            await using var file = new FileStream(taken.ArtifactPath, FileMode.Open, FileAccess.Read, FileShare.Read,
-                bufferSize: 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
+            (sha256, _) = await repositories.ReadAsync(repository, key, taken.KeyId,
+                async plain => listing = await ArchiveSequences.ListAsync(plain, tools, runner, ct), ct);
         }
-        catch (IOException e)
+        catch (PgProcessFailedException e)
         {
-            return Failed(taken, $"The artifact cannot be read: {e.Message}");
+            return Failed(taken, $"pg_restore --list could not read the archive (exit {e.Result.ExitCode}): {e.Result.StderrTail.Trim()}");
+        }
+        catch (Exception e) when (BackupRepositories.IsStorageFailure(e))
+        {
+            return Failed(taken, $"The artifact cannot be read: {BackupRepositories.Describe(e)}");
         }
 
         if (sha256 != taken.Sha256)
@@ -32,22 +42,16 @@ public sealed class BackupVerifier(AgentOptions options, PgToolPaths tools, PgPr
             return Failed(taken, $"SHA-256 mismatch: recorded {taken.Sha256}, file has {sha256}.");
         }
 
-        var list = await runner.RunAsync(new PgCommand(tools.PgRestore, ["--list", taken.ArtifactPath]), null, ct);
-        if (!list.Succeeded)
-        {
-            return Failed(taken, $"pg_restore --list could not read the archive (exit {list.ExitCode}): {list.StderrTail.Trim()}");
-        }
-
         var missing = taken.Fingerprint is { } fingerprint
-            ? TableOfContents.MissingFrom(list.StdoutText ?? "", fingerprint)
-            : TableOfContents.MissingTableData(list.StdoutText ?? "", taken.TableRowCounts);
+            ? TableOfContents.MissingFrom(listing ?? "", fingerprint)
+            : TableOfContents.MissingTableData(listing ?? "", taken.TableRowCounts);
         if (missing.Count > 0)
         {
             return Failed(taken, $"The archive's table of contents lacks {missing.Count} item(s) of the fingerprint: {string.Join(", ", missing.Take(10))}.");
         }
 
         // The companion exports are re-hashed too: a changed or missing export fails the verification.
-        if (await CompanionExports.RehashAsync(taken.Exports, ct) is { Count: > 0 } exportProblems)
+        if (await CompanionExports.RehashAsync(repositories, taken.Exports, ct) is { Count: > 0 } exportProblems)
         {
             return Failed(taken, string.Join("; ", exportProblems.Take(5)) + ".");
         }

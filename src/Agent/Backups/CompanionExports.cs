@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Ledger.Agent.Repositories;
 using Ledger.Agent.Restores;
 using Ledger.Contracts.Backups;
 using Npgsql;
@@ -16,9 +17,10 @@ namespace Ledger.Agent.Backups;
 /// </summary>
 public static class CompanionExports
 {
+    /// <summary>Where a local artifact's exports are (<see cref="RepositoryKeys.ExportsFolderFor"/> of its key).</summary>
     public static string DirectoryFor(string artifactPath) => artifactPath + ".exports";
 
-    /// <summary>The workflows to export, read on the snapshot's connection.</summary>
+        /// <summary>The workflows to export, read on the snapshot's connection.</summary>
     public static async Task<IReadOnlyList<(string Tenant, string WorkflowId)>> ChooseAsync(NpgsqlConnection snapshot, DateTimeOffset? since, int max,
         CancellationToken ct)
     {
@@ -41,24 +43,36 @@ public static class CompanionExports
             """, r => (r.GetString(0), r.GetString(1)), ct, since.HasValue ? since.Value : DBNull.Value, max);
     }
 
-    /// <summary>When the previous backup of this database was taken (its sidecar), or null for the first one.</summary>
-    public static DateTimeOffset? PreviousBackupAt(string directory, string currentArtifact)
+    /// <summary>
+    /// When the previous complete backup of this database started (from the name of each artifact whose manifest exists,
+    /// to the second), or null for the first one.
+    /// </summary>
+    public static async Task<DateTimeOffset?> PreviousBackupAtAsync(IBackupRepository repository, string folder, string currentKey, CancellationToken ct)
     {
-        if (!Directory.Exists(directory))
+        DateTimeOffset? newest = null;
+        await foreach (var key in repository.ListAsync(folder, ct))
         {
-            return null;
+            var name = key[folder.Length..];
+            if (name.Contains('/', StringComparison.Ordinal) || !name.EndsWith(RepositoryKeys.ManifestSuffix, StringComparison.Ordinal)
+                || RepositoryKeys.ManifestFor(currentKey) == key)
+            {
+                continue;
+            }
+
+            // <db>-<yyyyMMdd-HHmmss>-<guid>.json
+            var stem = name[..^RepositoryKeys.ManifestSuffix.Length];
+            if (stem.Length > 52 && DateTimeOffset.TryParseExact(stem[^52..^37], "yyyyMMdd-HHmmss", CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal, out var at) && (newest is null || at > newest))
+            {
+                newest = at;
+            }
         }
 
-        return Directory.EnumerateFiles(directory, "*.dump")
-            .Where(f => !string.Equals(Path.GetFullPath(f), Path.GetFullPath(currentArtifact), StringComparison.Ordinal))
-            .Select(Artifacts.ReadSidecar)
-            .Where(t => t is not null)
-            .Select(t => (DateTimeOffset?)t!.StartedAt)
-            .Max();
+        return newest;
     }
 
     public static async Task<IReadOnlyList<CompanionExport>> FetchAsync(DecisionGraphClient client, ManagedDatabaseOptions database,
-        string artifactPath, IReadOnlyList<(string Tenant, string WorkflowId)> workflows, CancellationToken ct)
+        IBackupRepository repository, string artifactKey, IReadOnlyList<(string Tenant, string WorkflowId)> workflows, CancellationToken ct)
     {
         var exports = new List<CompanionExport>();
         var baseUrl = DecisionGraphClient.BaseOf(database.DecisionGraphUrl!);
@@ -75,21 +89,13 @@ public static class CompanionExports
                 }
 
                 var bytes = Encoding.UTF8.GetBytes(answer.Body);
-                var path = Path.Combine(DirectoryFor(artifactPath), FileName(tenant), FileName(workflowId) + ".json");
-                // The same modes as the artifact (0700 directories, 0600 files): an export holds the workflow's data.
-                Artifacts.EnsureDirectory(Path.GetDirectoryName(artifactPath)!, Path.GetDirectoryName(path)!);
-                var partial = path + ".partial";
-                await using (var file = Artifacts.CreateFile(partial))
-                {
-                    await file.WriteAsync(bytes, ct);
-                    file.Flush(flushToDisk: true);
-                }
-
-                Artifacts.MoveDurably(partial, path, overwrite: true);
-                exports.Add(new CompanionExport(tenant, workflowId, CompanionExport.Stored, path, bytes.Length,
+                // The same modes as the artifact (0700 directories, 0600 files) in a local repository: an export holds the workflow's data.
+                var key = RepositoryKeys.ExportsFolderFor(artifactKey) + FileName(tenant) + "/" + FileName(workflowId) + ".json";
+                await repository.WriteAllAsync(key, bytes, ct);
+                exports.Add(new CompanionExport(tenant, workflowId, CompanionExport.Stored, BackupRepositories.LocationOf(repository, key), bytes.Length,
                     Convert.ToHexStringLower(SHA256.HashData(bytes)), null));
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !ct.IsCancellationRequested)
+            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException || BackupRepositories.IsStorageFailure(e)) && !ct.IsCancellationRequested)
             {
                 exports.Add(new CompanionExport(tenant, workflowId, CompanionExport.Failed, null, 0, null, $"{e.GetType().Name}: {e.Message}"));
             }
@@ -99,18 +105,28 @@ public static class CompanionExports
     }
 
     /// <summary>Every stored export re-hashed: the problems (missing file, SHA-256 mismatch), empty when all match.</summary>
-    public static async Task<IReadOnlyList<string>> RehashAsync(IReadOnlyList<CompanionExport>? exports, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> RehashAsync(BackupRepositories repositories, IReadOnlyList<CompanionExport>? exports, CancellationToken ct)
     {
         var problems = new List<string>();
         foreach (var export in exports?.Where(e => e.Status == CompanionExport.Stored) ?? [])
         {
-            if (export.Path is null || !File.Exists(export.Path))
+            if (repositories.Resolve(null, null, export.Path, out _) is not var (repository, key))
+            {
+                problems.Add($"companion export {export.Tenant}/{export.WorkflowId}: its location is outside this agent's repositories");
+                continue;
+            }
+
+            string actual;
+            try
+            {
+                (actual, _) = await repositories.ReadAsync(repository, key, null, null, ct);
+            }
+            catch (Exception e) when (BackupRepositories.IsStorageFailure(e))
             {
                 problems.Add($"companion export {export.Tenant}/{export.WorkflowId}: the file is missing");
                 continue;
             }
 
-            var actual = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(export.Path, ct)));
             if (actual != export.Sha256)
             {
                 problems.Add($"companion export {export.Tenant}/{export.WorkflowId}: SHA-256 mismatch (recorded {export.Sha256}, file has {actual})");

@@ -4,7 +4,8 @@ namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// A backup in three durable steps, each reporting to the ledger as soon as it ends:
-/// accept (BackupStarted) -> dump (BackupTaken | BackupFailed) -> verify (BackupVerified | BackupVerificationFailed).
+/// accept (BackupStarted) -> dump (BackupTaken | BackupFailed) -> verify (BackupVerified | BackupVerificationFailed)
+/// -> copy to each further repository (BackupCopied | BackupCopyFailed, one per copy).
 /// </summary>
 public static class TakeBackupHandler
 {
@@ -26,6 +27,12 @@ public static class TakeBackupHandler
         return outcome is BackupTaken taken ? [taken, new VerifyBackup(taken)] : [outcome];
     }
 
-    public static Task<object> Handle(VerifyBackup step, BackupVerifier verifier, CancellationToken ct) =>
-        verifier.VerifyAsync(step.Taken, ct);
+    public static async Task<object[]> Handle(VerifyBackup step, BackupVerifier verifier, AgentOptions agent, CancellationToken ct)
+    {
+        var outcome = await verifier.VerifyAsync(step.Taken, ct);
+        return outcome is BackupVerified verified && agent.Copies.Count > 0 ? [verified, new CopyBackup(step.Taken, verified.VerifiedAt)] : [outcome];
+    }
+
+    public static async Task<object[]> Handle(CopyBackup step, BackupCopier copier, CancellationToken ct) =>
+        [.. await copier.CopyAsync(step.Taken, step.VerifiedAt, ct)];
 }

@@ -27,7 +27,9 @@ public sealed partial class AgentDoctor(AgentOptions options, PgProcessRunner ru
         var (toolChecks, dumpMajor, restoreMajor) = await ToolsAsync(agent, ct);
         checks.AddRange(toolChecks);
         var databases = options.Databases.Where(d => environment is null || d.Environment == environment).ToList();
-        checks.Add(Repository(agent, newestBackupBytes.Count == 0 ? 0 : newestBackupBytes.Values.Max()));
+        checks.Add(Repositories.S3Location.IsS3(options.Repository)
+            ? await BucketAsync(agent, ct)
+            : Repository(agent, newestBackupBytes.Count == 0 ? 0 : newestBackupBytes.Values.Max()));
 
         foreach (var db in databases)
         {
@@ -93,6 +95,32 @@ public sealed partial class AgentDoctor(AgentOptions options, PgProcessRunner ru
 
     [GeneratedRegex(@"(\d+)(?:\.(\d+))?")]
     private static partial Regex VersionPattern();
+
+    /// <summary>A bucket repository takes a probe object, gives it back and lets it be deleted.</summary>
+    public async Task<DoctorCheck> BucketAsync(string scope, CancellationToken ct)
+    {
+        var repository = Repositories.BackupRepositories.Open(options.Repository, options.S3, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var probe = $"dgledger-doctor-{Guid.NewGuid():N}";
+        try
+        {
+            await repository.WriteAllAsync(probe, [1], ct);
+            var size = await repository.SizeAsync(probe, ct);
+            await repository.DeleteAsync(probe, ct);
+            return size == 1
+                ? DoctorCheck.Ok(scope, "repository", $"{repository.Id} takes, returns and deletes an object")
+                : DoctorCheck.Fail(scope, "repository", $"{repository.Id} did not return the probe object it took",
+                    "Check Agent:S3 (endpoint, path style) against the S3-compatible server's documentation.");
+        }
+        catch (Exception e) when (Repositories.BackupRepositories.IsStorageFailure(e) || e is Amazon.Runtime.AmazonServiceException)
+        {
+            return DoctorCheck.Fail(scope, "repository", $"{repository.Id}: {Repositories.BackupRepositories.Describe(e)}",
+                "Check Agent:S3 (endpoint, region, credentials or the AWS_* variables) and that the bucket exists and the credentials may write it.");
+        }
+        finally
+        {
+            (repository as IDisposable)?.Dispose();
+        }
+    }
 
     /// <summary>The repository exists (or can be created), takes a file, and has room for the next backup.</summary>
     public DoctorCheck Repository(string scope, long newestBackupBytes)

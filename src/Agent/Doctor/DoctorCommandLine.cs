@@ -33,7 +33,7 @@ public static class DoctorCommandLine
         checks.Add(await LedgerDatabaseAsync(scope, builder.Configuration.GetConnectionString("Ledger"), ct));
         if (!string.IsNullOrWhiteSpace(options.Repository))
         {
-            options.Repository = Path.GetFullPath(options.Repository);
+            options.Repository = Repositories.BackupRepositories.IdOf(options.Repository) ?? options.Repository;
             using var decisionGraph = new DecisionGraphClient(TimeProvider.System);
             var doctor = new AgentDoctor(options, PgProcessRunner.Default, decisionGraph);
             checks.AddRange(await doctor.RunAsync(null, new Dictionary<string, long>(), ct));

@@ -9,7 +9,7 @@ namespace Ledger.Agent.Restores;
 /// Answers a plan: reads the target (exists, size, sessions, connection settings, every table's row count, the event
 /// log's head) and the artifact's presence, and says what a restore would do and lose. Reads only; changes nothing.
 /// </summary>
-public sealed class RestorePlanner(AgentOptions options, TimeProvider clock)
+public sealed class RestorePlanner(AgentOptions options, Repositories.BackupRepositories repositories, TimeProvider clock)
 {
     // Tables whose data pg_dump writes (the same selection a backup counts), with exact counts.
     private const string CountRowsSql = """
@@ -49,8 +49,7 @@ public sealed class RestorePlanner(AgentOptions options, TimeProvider clock)
                 contents = await ReadContentsAsync(PgConnectionStrings.WithDatabase(host.ConnectionString, target.Database), ct);
             }
 
-            var artifact = new FileInfo(request.Backup.ArtifactPath);
-            var artifactPresent = artifact.Exists && artifact.Length == request.Backup.SizeBytes;
+            var artifactPresent = await ArtifactPresentAsync(request.Backup, ct);
             var state = new RestoreTargetState(info.Exists, info.SizeBytes, info.Sessions, info.Exists ? info.AllowConnections : null,
                 info.Exists ? info.ConnectionLimit : null, superuser, contents?.EventLogHead);
             var loss = info.Exists && contents is null
@@ -63,6 +62,34 @@ public sealed class RestorePlanner(AgentOptions options, TimeProvider clock)
         {
             return Failed(request, $"Cannot read the target {target.Environment}/{target.Database}: {e.Message}");
         }
+    }
+
+    /// <summary>Whether the artifact (or a copy) is in a repository of this agent with the recorded size, and its key is here.</summary>
+    private async Task<bool> ArtifactPresentAsync(RestoreArtifact artifact, CancellationToken ct)
+    {
+        if (repositories.Keys.MissingKeyProblem(artifact.KeyId) is not null)
+        {
+            return false;
+        }
+
+        var candidates = (artifact.Copies ?? []).Select(c => ((string?)c.Repository, (string?)c.Key, (string?)null, c.SizeBytes))
+            .Prepend((artifact.Repository, artifact.Key, artifact.ArtifactPath, artifact.SizeBytes));
+        foreach (var (repository, key, location, size) in candidates)
+        {
+            try
+            {
+                if (repositories.Resolve(repository, key, location, out _) is var (found, resolved) && await found.SizeAsync(resolved, ct) == size)
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (Repositories.BackupRepositories.IsStorageFailure(e))
+            {
+                // unreachable: try the next copy
+            }
+        }
+
+        return false;
     }
 
     private List<string> Steps(PlanRestore request, ManagedDatabaseOptions host, TargetInfo info, bool superuser, bool artifactPresent)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ledger.Agent.Repositories;
 using Ledger.Contracts.Restores;
 using Ledger.Postgres;
 using Npgsql;
@@ -14,7 +15,7 @@ namespace Ledger.Agent.Restores;
 /// <c>pg_restore --clean --if-exists --no-owner --no-privileges --jobs N</c> into it, then put the target's previous
 /// connection settings back whatever pg_restore did.
 /// </summary>
-public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgProcessRunner runner, TargetGuards guards,
+public sealed class RestoreRunner(AgentOptions options, BackupRepositories repositories, PgToolPaths tools, PgProcessRunner runner, TargetGuards guards,
     TimeProvider clock, ILogger<RestoreRunner> log)
 {
     /// <summary>How long closing the target waits for its sessions to end.</summary>
@@ -27,12 +28,44 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
 
     public async Task<object[]> PrepareAsync(PrepareRestore step, CancellationToken ct)
     {
+        // The SHA-256 check reads the whole artifact (downloading it from a bucket, decrypting it); it runs while the
+        // target is only looked at (connect, role, state), and is awaited before anything is changed, so a bad artifact
+        // (or a missing key) still never touches the target.
+        var checksum = ChecksumAsync(step.Request, ct);
+        try
+        {
+            var outcome = await PrepareAsync(step, checksum, ct);
+            if (!outcome.OfType<RunPgRestore>().Any())
+            {
+                DeleteDownload((await checksum).Fetched);
+            }
+
+            return outcome;
+        }
+        catch
+        {
+            if (checksum.IsCompletedSuccessfully)
+            {
+                DeleteDownload(checksum.Result.Fetched);
+            }
+
+            throw;
+        }
+    }
+
+    private static void DeleteDownload(FetchedArtifact? fetched)
+    {
+        if (fetched is { Downloaded: true, LocalPath: { } path })
+        {
+            Backups.Artifacts.DeleteQuietly(path);
+        }
+    }
+
+    private async Task<object[]> PrepareAsync(PrepareRestore step, Task<(string? Problem, long Ms, FetchedArtifact? Fetched)> checksum, CancellationToken ct)
+    {
         var request = step.Request;
         var target = request.Target;
         var host = options.Find(target.Environment, target.HostDatabase)!;
-        // The SHA-256 check reads the whole artifact; it runs while the target is only looked at (connect, role, state),
-        // and is awaited before anything is changed, so a bad artifact still never touches the target.
-        var checksum = ChecksumAsync(request, ct);
 
         async Task<object[]> RefuseAsync(string reason) =>
             await ArtifactFailureAsync(step, checksum) ?? [Failed(step, RestoreStages.Preflight, reason, null, false)];
@@ -89,7 +122,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
                 return artifactFailure;
             }
 
-            var checksumMs = (await checksum).Ms;
+            var (_, checksumMs, fetched) = await checksum;
             var created = false;
             var closing = false;
             var doing = "create";
@@ -111,7 +144,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
                     ended, checksumMs, clock.GetUtcNow());
                 log.LogInformation("Restore {RestoreId}: {Target} closed ({Sessions} session(s) ended{Created})", request.RestoreId,
                     target.Database, ended, created ? ", created" : "");
-                return [blocked, new RunPgRestore(request, step.StartedAt, blocked, stop)];
+                return [blocked, new RunPgRestore(request, step.StartedAt, blocked, stop, fetched!.LocalPath, fetched.Downloaded)];
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
             {
@@ -126,13 +159,29 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
 
     public async Task<object[]> RunAsync(RunPgRestore step, CancellationToken ct)
     {
+        try
+        {
+            return await RunPgRestoreAsync(step, ct);
+        }
+        finally
+        {
+            // A download is removed whatever happened (the agent's start sweeps one a crash left behind).
+            if (step.Downloaded && step.ArtifactFile is { } download)
+            {
+                Backups.Artifacts.DeleteQuietly(download);
+            }
+        }
+    }
+
+    private async Task<object[]> RunPgRestoreAsync(RunPgRestore step, CancellationToken ct)
+    {
         var request = step.Request;
         var target = request.Target;
         var host = options.Find(target.Environment, target.HostDatabase)!;
         var blocked = step.Blocked;
         var restoreOptions = OptionsFor(options.RestoreJobs);
         var command = new PgCommand(tools.PgRestore,
-            [.. restoreOptions, "--no-password", $"--dbname={target.Database}", request.Backup.ArtifactPath])
+            [.. restoreOptions, "--no-password", $"--dbname={target.Database}", step.ArtifactFile ?? request.Backup.ArtifactPath])
         {
             ConnectionString = new NpgsqlConnectionStringBuilder(PgConnectionStrings.WithDatabase(host.ConnectionString, target.Database))
             {
@@ -186,18 +235,18 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         return [completed, new VerifyRestore(request, completed, step.StopStep)];
     }
 
-    private static async Task<(string? Problem, long Ms)> ChecksumAsync(RestoreBackup request, CancellationToken ct)
+    private async Task<(string? Problem, long Ms, FetchedArtifact? Fetched)> ChecksumAsync(RestoreBackup request, CancellationToken ct)
     {
         await Task.Yield();
         var watch = Stopwatch.StartNew();
-        var problem = await ArtifactCheck.ProblemAsync(request.Backup, ct);
-        return (problem, watch.ElapsedMilliseconds);
+        var fetched = await ArtifactCheck.FetchAsync(repositories, request.Backup, request.RestoreId, ct);
+        return (fetched.Problem, watch.ElapsedMilliseconds, fetched);
     }
 
     /// <summary>The checksum failure to report, or null when the artifact is intact.</summary>
-    private async Task<object[]?> ArtifactFailureAsync(PrepareRestore step, Task<(string? Problem, long Ms)> checksum)
+    private async Task<object[]?> ArtifactFailureAsync(PrepareRestore step, Task<(string? Problem, long Ms, FetchedArtifact? Fetched)> checksum)
     {
-        var (problem, _) = await checksum;
+        var (problem, _, _) = await checksum;
         if (problem is null)
         {
             return null;

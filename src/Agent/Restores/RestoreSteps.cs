@@ -8,8 +8,12 @@ namespace Ledger.Agent.Restores;
 /// <summary>Check the artifact, create the target if needed, close it.</summary>
 public sealed record PrepareRestore(RestoreBackup Request, DateTimeOffset StartedAt);
 
-/// <summary>Run pg_restore into the closed target, then reopen it as it was.</summary>
-public sealed record RunPgRestore(RestoreBackup Request, DateTimeOffset StartedAt, WritesBlocked Blocked, VerificationCheck? StopStep = null);
+/// <summary>
+/// Run pg_restore into the closed target, then reopen it as it was. <see cref="ArtifactFile"/> is the local file to read
+/// (a download in the work directory, removed when the step ends; null: the recorded path, for steps queued before).
+/// </summary>
+public sealed record RunPgRestore(RestoreBackup Request, DateTimeOffset StartedAt, WritesBlocked Blocked, VerificationCheck? StopStep = null,
+    string? ArtifactFile = null, bool Downloaded = false);
 
 /// <summary>Verify the restored target and decide about projections.</summary>
 public sealed record VerifyRestore(RestoreBackup Request, RestoreCompleted Completed, VerificationCheck? StopStep = null);

@@ -19,6 +19,8 @@ public sealed record Backup(Guid Id, string Status, Guid? GateId, DateTimeOffset
     public Backup Apply(BackupVerified _) => this with { Status = BackupStatuses.Verified };
     public Backup Apply(BackupVerificationFailed _) => this with { Status = BackupStatuses.VerificationFailed };
     public Backup Apply(Ledger.Contracts.Retention.BackupExpired _) => this with { Status = BackupStatuses.Expired };
+    public Backup Apply(BackupCopied _) => this;
+    public Backup Apply(BackupCopyFailed _) => this;
 
     public bool IsRunnable => Status is BackupStatuses.Requested or BackupStatuses.Running;
 }

@@ -48,6 +48,25 @@ public static class BackupReportsHandler
             ? Ended(backup, report, verified: false, report.Reason, report.FailedAt)
             : ([], []);
 
+    /// <summary>A copy is recorded while the backup it copies stands (taken or verified), never after it expired or failed.</summary>
+    [AggregateHandler]
+    public static IEnumerable<object> Handle(BackupCopied report, Backup backup)
+    {
+        if (backup.Status is BackupStatuses.Taken or BackupStatuses.Verified)
+        {
+            yield return report;
+        }
+    }
+
+    [AggregateHandler]
+    public static IEnumerable<object> Handle(BackupCopyFailed report, Backup backup)
+    {
+        if (backup.Status is BackupStatuses.Taken or BackupStatuses.Verified)
+        {
+            yield return report;
+        }
+    }
+
     private static (Events, OutgoingMessages) Ended(Backup backup, object report, bool verified, string? reason, DateTimeOffset at)
     {
         var outgoing = new OutgoingMessages();

@@ -61,6 +61,9 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         DumpOptions = e.DumpOptions,
         TableRowCounts = e.TableRowCounts,
         Exports = e.Exports ?? [],
+        Repository = e.Repository,
+        Key = e.Key,
+        KeyId = e.KeyId,
         // The data is as of the snapshot pg_dump read, taken when the dump started.
         Timestamp = e.StartedAt,
     };
@@ -71,8 +74,28 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
     public static RestorePoint Apply(BackupVerified e, RestorePoint rp) =>
         rp with { Status = BackupStatuses.Verified, VerifiedAt = e.VerifiedAt };
 
-    public static RestorePoint Apply(Ledger.Contracts.Retention.BackupExpired e, RestorePoint rp) =>
-        rp with { Status = BackupStatuses.Expired, ExpiredAt = e.ExpiredAt, ExpiredBy = e.Rule };
+    public static RestorePoint Apply(Ledger.Contracts.Retention.BackupExpired e, RestorePoint rp) => rp with
+    {
+        Status = BackupStatuses.Expired,
+        ExpiredAt = e.ExpiredAt,
+        ExpiredBy = e.Rule,
+        // Every copy expires with the backup (those the agent could not delete keep their state and the problem names them).
+        Copies = rp.Copies.Select(c => c.Status == BackupCopyState.Copied && (e.Repositories?.Contains(c.Repository) ?? true)
+            ? c with { Status = BackupCopyState.Expired, At = e.ExpiredAt }
+            : c).ToList(),
+    };
+
+    public static RestorePoint Apply(BackupCopied e, RestorePoint rp) => rp with
+    {
+        Copies = [.. rp.Copies.Where(c => c.Repository != e.Repository),
+            new BackupCopyState(e.Repository, e.Key, BackupCopyState.Copied, e.SizeBytes, e.Sha256, e.DurationMs, null, e.CopiedAt)],
+    };
+
+    public static RestorePoint Apply(BackupCopyFailed e, RestorePoint rp) => rp with
+    {
+        Copies = [.. rp.Copies.Where(c => c.Repository != e.Repository),
+            new BackupCopyState(e.Repository, null, BackupCopyState.Failed, null, null, null, e.Reason, e.FailedAt)],
+    };
 
     public static RestorePoint Apply(BackupVerificationFailed e, RestorePoint rp) =>
         rp with { Status = BackupStatuses.VerificationFailed, FailureReason = e.Reason };

@@ -57,10 +57,13 @@ public static class PruneHandler
         var outgoing = new OutgoingMessages();
         if (!command.DryRun)
         {
-            var paths = backups.ToDictionary(b => b.Id, b => b.ArtifactPath!);
+            var byId = backups.ToDictionary(b => b.Id);
             foreach (var d in plan.Delete)
             {
-                outgoing.ToDestination(new ExpireBackup(d.BackupId, d.Environment, d.Database, paths[d.BackupId], d.Rule),
+                var b = byId[d.BackupId];
+                var copies = b.Copies.Where(c => c.Status == BackupCopyState.Copied)
+                    .Select(c => new ArtifactCopy(c.Repository, c.Key!, c.SizeBytes!.Value, c.Sha256!)).ToList();
+                outgoing.ToDestination(new ExpireBackup(d.BackupId, d.Environment, d.Database, b.ArtifactPath!, d.Rule, b.Repository, b.Key, copies),
                     Queues.UriFor(d.Environment));
             }
         }

@@ -73,6 +73,8 @@ internal static class BackupViews
             .AddRow("size", b.SizeBytes is { } bytes ? $"{Humanize.Size(bytes)} ({Humanize.Count(bytes)} bytes)" : Humanize.None)
             .AddRow("sha256", Humanize.OrNone(b.Sha256))
             .AddRow("artifact", Humanize.OrNone(b.ArtifactPath))
+            .AddRow("repository", Humanize.OrNone(b.Repository))
+            .AddRow("encryption", b.KeyId is { } keyId ? $"AES-256-GCM, key '{keyId}'" : "none")
             .AddRow("pg_dump", Humanize.OrNone(b.PgDumpVersion))
             .AddRow("server", Humanize.OrNone(b.ServerVersion))
             .AddRow("dump options", b.DumpOptions.Count > 0 ? string.Join(' ', b.DumpOptions) : Humanize.None)
@@ -83,6 +85,21 @@ internal static class BackupViews
         }
 
         facts.WriteTo(output, indent: "  ");
+
+        if (b.Copies.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"Copies ({b.Copies.Count})");
+            var copies = new TextTable(new Column("REPOSITORY"), new Column("STATUS"), new Column("SIZE", Align.Right), new Column("DURATION", Align.Right),
+                new Column("AT"), new Column("DETAIL"));
+            foreach (var c in b.Copies)
+            {
+                copies.AddRow(c.Repository, c.Status, c.SizeBytes is { } size ? Humanize.Size(size) : Humanize.None, Humanize.Duration(c.DurationMs),
+                    Humanize.Utc(c.At), c.Reason ?? c.Key ?? "");
+            }
+
+            copies.WriteTo(output, indent: "  ");
+        }
 
         output.WriteLine();
         if (b.TableRowCounts.Count == 0)

@@ -26,6 +26,16 @@ public sealed record RestorePoint
     public DateTimeOffset? FinishedAt { get; init; }
     public long? DurationMs { get; init; }
     public string? ArtifactPath { get; init; }
+
+    /// <summary>The repository that holds the artifact and its key there (null for backups recorded before repositories had ids).</summary>
+    public string? Repository { get; init; }
+    public string? Key { get; init; }
+
+    /// <summary>The id of the key the artifact is encrypted with (never the key); null when it is not encrypted.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>Copies in further repositories, each with its outcome.</summary>
+    public IReadOnlyList<BackupCopyState> Copies { get; init; } = [];
     public long? SizeBytes { get; init; }
     public string? Sha256 { get; init; }
     public string? PgDumpVersion { get; init; }

@@ -24,7 +24,12 @@ public sealed record BackupStarted(
     string AgentId,
     DateTimeOffset StartedAt) : IAgentReport;
 
-/// <summary>A finished, durable artifact exists. Carries everything the runbook asks to record.</summary>
+/// <summary>
+/// A finished, durable artifact exists. Carries everything the runbook asks to record. <see cref="ArtifactPath"/> is the
+/// artifact's location (<see cref="Repository"/> + "/" + <see cref="Key"/>; for a local repository, its path). Events
+/// written before repositories had ids carry only the path. <see cref="KeyId"/> names the encryption key of an encrypted
+/// artifact (never the key); <see cref="Sha256"/> and <see cref="SizeBytes"/> are those of the stored bytes.
+/// </summary>
 public sealed record BackupTaken(
     Guid BackupId,
     string Environment,
@@ -43,7 +48,10 @@ public sealed record BackupTaken(
     IReadOnlyList<string> DumpOptions,
     IReadOnlyList<TableRowCount> TableRowCounts,
     DatabaseFingerprint? Fingerprint = null,
-    IReadOnlyList<CompanionExport>? Exports = null) : IAgentReport;
+    IReadOnlyList<CompanionExport>? Exports = null,
+    string? Repository = null,
+    string? Key = null,
+    string? KeyId = null) : IAgentReport;
 
 /// <summary>
 /// A DecisionGraph workflow export stored alongside a backup set (BACKUP_AND_RESTORE.md: "store them alongside the

@@ -13,7 +13,10 @@ namespace Ledger.Contracts.Restores;
 public sealed record RestoreTarget(string Environment, string Database, string HostDatabase, string Role, bool Managed,
     string? ManagedElsewhere = null);
 
-/// <summary>What the agent needs to know about the backup: where the artifact is and what it must hash to and contain.</summary>
+/// <summary>
+/// What the agent needs to know about the backup: where the artifact is (its location, and repository + key when
+/// recorded), its verified copies, the key id it is encrypted with, and what it must hash to and contain.
+/// </summary>
 public sealed record RestoreArtifact(
     Guid BackupId,
     string Environment,
@@ -23,7 +26,11 @@ public sealed record RestoreArtifact(
     string Sha256,
     DateTimeOffset SnapshotAt,
     IReadOnlyList<TableRowCount> TableRowCounts,
-    DatabaseFingerprint? Fingerprint);
+    DatabaseFingerprint? Fingerprint,
+    string? Repository = null,
+    string? Key = null,
+    string? KeyId = null,
+    IReadOnlyList<ArtifactCopy>? Copies = null);
 
 /// <summary>
 /// Sent by the ledger to the queue of the target's environment: restore this backup into that target, then verify.

@@ -1,11 +1,16 @@
 using Ledger.Contracts.Agents;
 namespace Ledger.Contracts.Retention;
 
-/// <summary>Sent by the ledger to the agent that holds an expired artifact.</summary>
-public sealed record ExpireBackup(Guid BackupId, string Environment, string Database, string ArtifactPath, string Rule);
+/// <summary>Sent by the ledger to the agent that holds an expired artifact; every copy expires with it.</summary>
+public sealed record ExpireBackup(Guid BackupId, string Environment, string Database, string ArtifactPath, string Rule,
+    string? Repository = null, string? Key = null, IReadOnlyList<Backups.ArtifactCopy>? Copies = null);
 
-/// <summary>The agent deleted an expired artifact (and its sidecar). The backup leaves the restore points; its history stays.</summary>
-public sealed record BackupExpired(Guid BackupId, string AgentId, string Rule, long BytesFreed, DateTimeOffset ExpiredAt) : IAgentReport;
+/// <summary>
+/// The agent deleted an expired artifact (and its sidecar) from <see cref="Repositories"/> (the primary and every copy);
+/// <see cref="Problems"/> names a copy it could not delete. The backup leaves the restore points; its history stays.
+/// </summary>
+public sealed record BackupExpired(Guid BackupId, string AgentId, string Rule, long BytesFreed, DateTimeOffset ExpiredAt,
+    IReadOnlyList<string>? Repositories = null, IReadOnlyList<string>? Problems = null) : IAgentReport;
 
 /// <summary>Body of <c>POST /api/v1/backups/prune</c>; <c>Environment</c> limits the run to one environment.</summary>
 public sealed record PruneRequest(bool DryRun = true, string? Environment = null);

@@ -38,9 +38,14 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
         Assert.Equal("PGDMP", System.Text.Encoding.ASCII.GetString(bytes, 0, 5));
         Assert.Equal(taken.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
         Assert.Equal(taken.SizeBytes, bytes.LongLength);
-        var sidecar = JsonSerializer.Deserialize<BackupTaken>(await File.ReadAllTextAsync(Path.ChangeExtension(path, ".json")), Json)!;
+        // The sidecar is the backup's manifest (format 2): the BackupTaken facts and where the artifact is.
+        var manifest = JsonSerializer.Deserialize<BackupManifest>(await File.ReadAllTextAsync(Path.ChangeExtension(path, ".json")), Json)!;
+        Assert.Equal(BackupManifest.CurrentVersion, manifest.FormatVersion);
+        var sidecar = manifest.Taken;
         Assert.Equal(taken.Sha256, sidecar.Sha256);
         Assert.Equal("v1.4.2", sidecar.Release);
+        Assert.Equal(fixture.Stack.Repository, sidecar.Repository);
+        Assert.Equal($"staging/app/{Path.GetFileName(path)}", sidecar.Key);
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.partial"));
 
         var list = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", "staging", "--db", "app", "--json");

@@ -105,8 +105,10 @@ public sealed class when_a_backup_fetches_decisiongraphs_workflow_exports(Ledger
         Assert.True(Directory.Exists(directory));
         var agent = fixture.Stack.Agent.Services.GetRequiredService<AgentOptions>();
 
-        var expired = ExpireBackupHandler.Handle(new ExpireBackup(backup.Id, LedgerFixture.CasesEnvironment, LedgerFixture.ExportingSource,
-            backup.ArtifactPath!, "test"), agent, NullLogger<ExpireBackup>.Instance, DateTimeOffset.UtcNow).OfType<BackupExpired>().Single();
+        var repositories = fixture.Stack.Agent.Services.GetRequiredService<Ledger.Agent.Repositories.BackupRepositories>();
+        var expired = (await ExpireBackupHandler.Handle(new ExpireBackup(backup.Id, LedgerFixture.CasesEnvironment, LedgerFixture.ExportingSource,
+            backup.ArtifactPath!, "test"), agent, repositories, NullLogger<ExpireBackup>.Instance, DateTimeOffset.UtcNow, CancellationToken.None))
+            .OfType<BackupExpired>().Single();
 
         Assert.False(Directory.Exists(directory));
         Assert.False(File.Exists(backup.ArtifactPath));
