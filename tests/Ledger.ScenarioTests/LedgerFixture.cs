@@ -193,14 +193,17 @@ public sealed class LedgerFixture : IAsyncLifetime
     public IDocumentStore Store => Stack.Ledger.Services.GetRequiredService<IDocumentStore>();
 
     /// <summary>Runs the real CLI in-process against the stack and captures what it prints.</summary>
-    public async Task<CliRun> RunCliAsync(string? role, params string[] args)
+    public Task<CliRun> RunCliAsync(string? role, params string[] args) => RunCliAsync(Stack, role, args);
+
+    /// <summary>Runs the real CLI in-process against <paramref name="stack"/> (any of the assembly's stacks).</summary>
+    public static async Task<CliRun> RunCliAsync(EmbeddedStack stack, string? role, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var env = new Dictionary<string, string?>
         {
-            ["DGLEDGER_URL"] = Stack.LedgerUrl.ToString(),
-            ["DGLEDGER_TOKEN"] = role is null ? null : Stack.Tokens[role],
+            ["DGLEDGER_URL"] = stack.LedgerUrl.ToString(),
+            ["DGLEDGER_TOKEN"] = role is null ? null : stack.Tokens[role],
         };
         var code = await CliApp.RunAsync(args, new CliOverrides
         {
