@@ -31,14 +31,14 @@ public static class DrillOutcomeHandler
             return (null, null);
         }
 
-        var ran = message.Status is RestoreStatuses.Verified or RestoreStatuses.VerificationFailed;
+        var ran = message.Status is RestoreStatus.Verified or RestoreStatus.VerificationFailed;
         var touched = ran || restore?.TargetTouched == true || restore?.TargetCreated == true;
         var (code, detail, drop) = TargetOutcome(drill, restore, touched, message.FinishedAt);
         if (ran)
         {
             var rto = (message.RestoreDurationMs ?? 0) + (message.VerificationDurationMs ?? 0);
             var rpo = drill.BackupSnapshotAt is { } snapshot ? (long)Math.Max(0, (drill.StartedAt - snapshot).TotalSeconds) : 0;
-            return (new DrillCompleted(drill.Id, message.RestoreId, message.Status == RestoreStatuses.Verified, rto, rpo,
+            return (new DrillCompleted(drill.Id, message.RestoreId, message.Status == RestoreStatus.Verified, rto, rpo,
                 restore?.Checks ?? [], drill.ManualSteps, code, message.FinishedAt, detail), drop);
         }
 

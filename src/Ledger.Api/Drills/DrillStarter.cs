@@ -65,7 +65,7 @@ public static class DrillStarter
         }
 
         var backup = invalid.Count > 0 ? null : await session.Query<RestorePoint>()
-            .Where(x => x.Environment == request.Environment && x.Database == request.Database && x.Status == BackupStatuses.Verified)
+            .Where(x => x.Environment == request.Environment && x.Database == request.Database && x.Status == BackupStatus.Verified)
             .OrderByDescending(x => x.Timestamp).FirstOrDefaultAsync(ct);
         session.Events.StartStream<Drill>(drillId, new DrillStarted(drillId, request.Environment, request.Database, targetName,
             backup?.Id ?? Guid.Empty, backup?.Timestamp ?? now, steps, request.Keep, order.RequestedBy, now,

@@ -3,6 +3,7 @@ using Cocona;
 using Cocona.Builder;
 using Ledger.Cli.Client;
 using Ledger.Cli.Common;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
 
 namespace Ledger.Cli.Drills;
@@ -81,8 +82,8 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
             // Done when the drill has its verdict and its target's fate is known (dropped, kept, or why not dropped).
             var polled = await StatusPoller.WaitAsync(
                 ct => client.GetDrillAsync(accepted.DrillId, ct),
-                d => DrillStatuses.IsFinal(d.Status) && !DrillTargetOutcomes.IsPending(d.TargetOutcome),
-                d => d.Status,
+                d => d.Status.IsFinal() && !DrillTargetOutcomes.IsPending(d.TargetOutcome),
+                d => d.Status.ToWire(),
                 changed: null,
                 waitFor, cli.Time, cli.Cancellation);
             if (polled.TimedOut || polled.Last is not { } drill)
@@ -105,7 +106,7 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
                 }
             }
 
-            return drill.Status == DrillStatuses.Passed ? ExitCodes.Ok : ExitCodes.RestoreFailed;
+            return drill.Status == DrillStatus.Passed ? ExitCodes.Ok : ExitCodes.RestoreFailed;
         });
     }
 
@@ -119,10 +120,10 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
             // The target with its environment when the drill ran in another one (production's backup drilled in staging).
             var target = d.TargetEnvironment is { Length: > 0 } where && where != d.Environment ? $"{where}/{d.TargetDatabase}" : d.TargetDatabase;
             table.AddRow(d.Id.ToString(), d.Environment, d.Database, target, d.Trigger,
-                $"{Humanize.Utc(d.StartedAt)} ({Humanize.Age(now - d.StartedAt)} ago)", d.Status, Humanize.Duration(d.RtoMs),
+                $"{Humanize.Utc(d.StartedAt)} ({Humanize.Age(now - d.StartedAt)} ago)", d.Status.ToWire(), Humanize.Duration(d.RtoMs),
                 d.RpoSeconds is { } rpo ? Humanize.Age(TimeSpan.FromSeconds(rpo)) : null,
                 d.BackupId?.ToString(), string.Join("; ", d.ManualSteps),
-                d.TargetOutcome is { } outcome ? $"{DrillTargetOutcomes.NameOf(outcome)}: {d.TargetDetail}" : null, d.FailureReason);
+                d.TargetOutcome is { } outcome ? $"{outcome.ToWire()}: {d.TargetDetail}" : null, d.FailureReason);
         }
 
         return table;

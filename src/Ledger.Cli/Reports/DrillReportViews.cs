@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Ledger.Cli.Common;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
 
 namespace Ledger.Cli.Reports;
@@ -164,8 +165,8 @@ internal static class DrillReportViews
                 foreach (var drill in line.Drills)
                 {
                     var x = 10 + (int)Math.Round(width * Math.Clamp((drill.At - report.Since).TotalSeconds / span, 0, 1));
-                    var colour = drill.Status == DrillStatuses.Passed ? "#17692b" : drill.Status == DrillStatuses.Running ? "#888" : "#b00020";
-                    sb.AppendLine($"<circle cx=\"{x}\" cy=\"20\" r=\"6\" fill=\"{colour}\"><title>{E($"{Day(drill.At)} {drill.Trigger} {drill.Status}{(drill.TargetEnvironment is { } where && where != line.Environment ? $" in {where}" : "")} RTO {Seconds(drill.RtoSeconds)} drill {drill.DrillId}")}</title></circle>");
+                    var colour = drill.Status == DrillStatus.Passed ? "#17692b" : drill.Status == DrillStatus.Running ? "#888" : "#b00020";
+                    sb.AppendLine($"<circle cx=\"{x}\" cy=\"20\" r=\"6\" fill=\"{colour}\"><title>{E($"{Day(drill.At)} {drill.Trigger} {drill.Status.ToWire()}{(drill.TargetEnvironment is { } where && where != line.Environment ? $" in {where}" : "")} RTO {Seconds(drill.RtoSeconds)} drill {drill.DrillId}")}</title></circle>");
                 }
 
                 sb.AppendLine("</svg>");

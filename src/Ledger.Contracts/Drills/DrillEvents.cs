@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Restores;
 
@@ -57,7 +58,7 @@ public sealed record DrillCompleted(
     long RpoSeconds,
     IReadOnlyList<VerificationCheck> Checks,
     IReadOnlyList<string> ManualSteps,
-    DrillTargetOutcome TargetOutcome,
+    [property: JsonConverter(typeof(DrillTargetOutcomeJson))] DrillTargetOutcome TargetOutcome,
     DateTimeOffset CompletedAt,
     string? TargetDetail = null);
 
@@ -71,7 +72,7 @@ public sealed record DrillFailed(
     string Stage,
     string Reason,
     DateTimeOffset FailedAt,
-    DrillTargetOutcome? TargetOutcome = null,
+    [property: JsonConverter(typeof(DrillTargetOutcomeJson))] DrillTargetOutcome? TargetOutcome = null,
     string? TargetDetail = null);
 
 /// <summary>The agent dropped the drill target (<see cref="Existed"/> false: it was already gone).</summary>
@@ -92,19 +93,6 @@ public sealed record DrillTargetDropFailed(
     string TargetDatabase,
     string Reason,
     DateTimeOffset FailedAt) : IAgentReport;
-
-public static class DrillStatuses
-{
-    public const string Running = "running";
-    public const string Passed = "passed";
-    /// <summary>Completed, but post-restore verification failed.</summary>
-    public const string VerificationFailed = "verification-failed";
-    public const string Failed = "failed";
-    /// <summary>A scheduled occurrence the ledger never started (<see cref="DrillMissed"/>).</summary>
-    public const string Missed = "missed";
-
-    public static bool IsFinal(string status) => status is Passed or VerificationFailed or Failed or Missed;
-}
 
 /// <summary>Who started a drill: a person or pipeline (<c>manual</c>), or the ledger's drill schedule (<c>scheduled</c>).</summary>
 public static class DrillTriggers
@@ -154,7 +142,7 @@ public sealed record DrillView
     public Guid? BackupId { get; init; }
     public DateTimeOffset? BackupSnapshotAt { get; init; }
     public Guid? RestoreId { get; init; }
-    public string Status { get; init; } = DrillStatuses.Running;
+    public DrillStatus Status { get; init; } = DrillStatus.Running;
     public string RequestedBy { get; init; } = "";
     public DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
@@ -163,6 +151,7 @@ public sealed record DrillView
     public long? RpoSeconds { get; init; }
     public IReadOnlyList<VerificationCheck> Checks { get; init; } = [];
     public IReadOnlyList<string> ManualSteps { get; init; } = [];
+    [JsonConverter(typeof(DrillTargetOutcomeJson))]
     public DrillTargetOutcome? TargetOutcome { get; init; }
     /// <summary><see cref="TargetOutcome"/> in words (why it was kept, why the drop failed).</summary>
     public string? TargetDetail { get; init; }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Ledger.Contracts.Common;
 
 namespace Ledger.Contracts.Drills;
 
@@ -7,7 +8,9 @@ namespace Ledger.Contracts.Drills;
 /// What became of a drill's target (<see cref="DrillView.TargetOutcome"/>), as a code; <see cref="DrillView.TargetDetail"/>
 /// says it in words. On the wire and in events: <c>dropping</c>, <c>dropped</c>, <c>kept</c>, <c>kept-managed</c>,
 /// <c>untouched</c>, <c>drop-failed</c>. Events and documents written before the code existed hold a sentence
-/// ("kept (--keep)", "drop failed: ..."); <see cref="DrillTargetOutcomeJson"/> reads those as their code.
+/// ("kept (--keep)", "drop failed: ..."); <see cref="DrillTargetOutcomeJson"/> reads those as their code. Wire names as
+/// the status enums have them (<see cref="WireEnum"/>); the converter is also put on each property that holds a code, so a
+/// serializer's own enum converter (Marten's, with enums stored as strings) cannot take its place and refuse an old sentence.
 /// </summary>
 [JsonConverter(typeof(DrillTargetOutcomeJson))]
 public enum DrillTargetOutcome
@@ -31,21 +34,9 @@ public enum DrillTargetOutcome
     [JsonStringEnumMemberName("drop-failed")] DropFailed,
 }
 
-/// <summary>The codes' wire names, their words, and the sentences older events hold.</summary>
+/// <summary>The codes' words, and the sentences older events hold.</summary>
 public static class DrillTargetOutcomes
 {
-    private static readonly (DrillTargetOutcome Code, string Name)[] Names =
-    [
-        (DrillTargetOutcome.Dropping, "dropping"),
-        (DrillTargetOutcome.Dropped, "dropped"),
-        (DrillTargetOutcome.Kept, "kept"),
-        (DrillTargetOutcome.KeptManaged, "kept-managed"),
-        (DrillTargetOutcome.Untouched, "untouched"),
-        (DrillTargetOutcome.DropFailed, "drop-failed"),
-    ];
-
-    public static string NameOf(DrillTargetOutcome code) => Names.First(n => n.Code == code).Name;
-
     /// <summary>
     /// The code of a wire name, or of a sentence written before codes existed (kept (--keep), kept: ... managed ...,
     /// untouched: ..., drop failed: ..., dropped (it was already gone), target kept: ...); null for anything else.
@@ -57,12 +48,9 @@ public static class DrillTargetOutcomes
             return null;
         }
 
-        foreach (var (code, name) in Names)
+        if (WireEnum.TryParse<DrillTargetOutcome>(text, out var code))
         {
-            if (text == name)
-            {
-                return code;
-            }
+            return code;
         }
 
         return text switch
@@ -85,7 +73,7 @@ public static class DrillTargetOutcomes
         DrillTargetOutcome.KeptManaged => KeptManaged(environment, database),
         DrillTargetOutcome.Untouched => Untouched,
         DrillTargetOutcome.DropFailed => "the agent did not drop it",
-        _ => NameOf(code),
+        _ => code.ToWire(),
     };
 
     public static string KeptManaged(string environment, string database) =>
@@ -97,7 +85,10 @@ public static class DrillTargetOutcomes
     public static bool IsPending(DrillTargetOutcome? outcome) => outcome == DrillTargetOutcome.Dropping;
 }
 
-/// <summary>Writes a <see cref="DrillTargetOutcome"/> as its wire name; reads wire names and the sentences of older events.</summary>
+/// <summary>
+/// Writes a <see cref="DrillTargetOutcome"/> as its wire name; reads wire names and the sentences of older events (never
+/// numbers, like <see cref="WireEnumConverter{T}"/>).
+/// </summary>
 public sealed class DrillTargetOutcomeJson : JsonConverter<DrillTargetOutcome>
 {
     public override DrillTargetOutcome Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -109,5 +100,5 @@ public sealed class DrillTargetOutcomeJson : JsonConverter<DrillTargetOutcome>
     }
 
     public override void Write(Utf8JsonWriter writer, DrillTargetOutcome value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(DrillTargetOutcomes.NameOf(value));
+        writer.WriteStringValue(value.ToWire());
 }

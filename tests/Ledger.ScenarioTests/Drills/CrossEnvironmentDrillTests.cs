@@ -39,7 +39,7 @@ public sealed class when_a_drill_or_restore_crosses_environments(LedgerFixture f
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
         var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
-        Assert.Equal((DrillStatuses.Passed, LedgerFixture.SeededEnvironment, LedgerFixture.SeededDatabase, Stage, backup.Id),
+        Assert.Equal((DrillStatus.Passed, LedgerFixture.SeededEnvironment, LedgerFixture.SeededDatabase, Stage, backup.Id),
             (drill.Status, drill.Environment, drill.Database, drill.TargetEnvironment, drill.BackupId!.Value));
         Assert.Contains($"{Stage}/{DrillTargets.DefaultFor(LedgerFixture.SeededDatabase)}", run.Error);
         Assert.DoesNotContain(drill.Checks, c => c.Outcome == "failed");
@@ -116,7 +116,7 @@ public sealed class when_a_drill_or_restore_crosses_environments(LedgerFixture f
         var refused = await session.Query<DrillView>()
             .Where(d => d.TargetEnvironment == Stage && d.TargetDatabase == LedgerFixture.DrillStageHost).ToListAsync();
         Assert.NotEmpty(refused);
-        Assert.All(refused, d => Assert.Equal((DrillStatuses.Failed, DrillStages.Refused, (Guid?)null), (d.Status, d.FailureStage, d.RestoreId)));
+        Assert.All(refused, d => Assert.Equal((DrillStatus.Failed, DrillStages.Refused, (Guid?)null), (d.Status, d.FailureStage, d.RestoreId)));
         Assert.True(await ExistsAsync(LedgerFixture.DrillStageHost));
     }
 
@@ -137,7 +137,7 @@ public sealed class when_a_drill_or_restore_crosses_environments(LedgerFixture f
         {
             Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
             var restore = JsonSerializer.Deserialize<RestoreView>(run.Out, Json)!;
-            Assert.Equal((RestoreStatuses.Verified, LedgerFixture.SeededEnvironment, Stage, LedgerFixture.DrillStageHost, false),
+            Assert.Equal((RestoreStatus.Verified, LedgerFixture.SeededEnvironment, Stage, LedgerFixture.DrillStageHost, false),
                 (restore.Status, restore.SourceEnvironment, restore.Environment, restore.HostDatabase, restore.TargetManaged));
             Assert.Equal("passed", Assert.Single(restore.Checks, c => c.Name == "fidelity").Outcome);
         }

@@ -25,8 +25,8 @@ public sealed class when_a_drill_hears_about_its_restore_more_than_once(LedgerFi
         return id;
     }
 
-    private static RestoreFinished Finished(Guid drillId, string status) =>
-        new(drillId, Guid.NewGuid(), status, status == RestoreStatuses.Verified ? null : "pg_restore: disk full", 1_000, 500, DateTimeOffset.UtcNow);
+    private static RestoreFinished Finished(Guid drillId, RestoreStatus status) =>
+        new(drillId, Guid.NewGuid(), status, status == RestoreStatus.Verified ? null : "pg_restore: disk full", 1_000, 500, DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task of_two_outcomes_appended_at_the_same_version_the_second_fails_on_the_expected_version()
@@ -35,8 +35,8 @@ public sealed class when_a_drill_hears_about_its_restore_more_than_once(LedgerFi
         await using var first = fixture.Store.LightweightSession();
         await using var second = fixture.Store.LightweightSession();
         // Both read the drill while it runs, both decide, each appends at the version it read.
-        await DrillOutcomeHandler.Handle(Finished(id, RestoreStatuses.Verified), first, CancellationToken.None);
-        await DrillOutcomeHandler.Handle(Finished(id, RestoreStatuses.Failed), second, CancellationToken.None);
+        await DrillOutcomeHandler.Handle(Finished(id, RestoreStatus.Verified), first, CancellationToken.None);
+        await DrillOutcomeHandler.Handle(Finished(id, RestoreStatus.Failed), second, CancellationToken.None);
 
         await first.SaveChangesAsync();
         await Assert.ThrowsAnyAsync<ConcurrencyException>(() => second.SaveChangesAsync());
@@ -50,7 +50,7 @@ public sealed class when_a_drill_hears_about_its_restore_more_than_once(LedgerFi
         var id = await StartedDrillAsync(keep: true);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
-            Bus.InvokeAsync(Finished(id, i % 2 == 0 ? RestoreStatuses.Verified : RestoreStatuses.Failed))));
+            Bus.InvokeAsync(Finished(id, i % 2 == 0 ? RestoreStatus.Verified : RestoreStatus.Failed))));
 
         var events = await DrillWaits.EventTypesAsync(fixture, id);
         Assert.Equal("DrillStarted", events[0]);
@@ -58,7 +58,7 @@ public sealed class when_a_drill_hears_about_its_restore_more_than_once(LedgerFi
         Assert.Equal(2, events.Count);
 
         // Late and repeated reports: another outcome, and a drop report the drill never asked for (it kept its target).
-        await Bus.InvokeAsync(Finished(id, RestoreStatuses.Verified));
+        await Bus.InvokeAsync(Finished(id, RestoreStatus.Verified));
         await Bus.InvokeAsync(new DrillTargetDropped(id, "someone", "concurrency", "app_drill", true, 1, DateTimeOffset.UtcNow));
         await Bus.InvokeAsync(new DrillTargetDropFailed(id, "someone", "concurrency", "app_drill", "late", DateTimeOffset.UtcNow));
         Assert.Equal(events, await DrillWaits.EventTypesAsync(fixture, id));
@@ -66,6 +66,6 @@ public sealed class when_a_drill_hears_about_its_restore_more_than_once(LedgerFi
         await using var session = fixture.Store.QuerySession();
         var view = (await session.LoadAsync<DrillView>(id))!;
         Assert.Equal((DrillTargetOutcome.Kept, "concurrency"), (view.TargetOutcome!.Value, view.TargetEnvironment));
-        Assert.True(DrillStatuses.IsFinal(view.Status));
+        Assert.True(view.Status.IsFinal());
     }
 }

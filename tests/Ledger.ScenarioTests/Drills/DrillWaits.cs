@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
 using Marten;
 
@@ -17,7 +18,7 @@ public static class DrillWaits
                 last = await session.LoadAsync<DrillView>(drillId);
             }
 
-            if (last is not null && DrillStatuses.IsFinal(last.Status) && !DrillTargetOutcomes.IsPending(last.TargetOutcome))
+            if (last is not null && last.Status.IsFinal() && !DrillTargetOutcomes.IsPending(last.TargetOutcome))
             {
                 return last;
             }
@@ -25,7 +26,7 @@ public static class DrillWaits
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"drill {drillId} did not settle: {last?.Status ?? "no drill"} / {last?.TargetOutcome}");
+        throw new TimeoutException($"drill {drillId} did not settle: {(last is null ? "no drill" : last.Status.ToWire())} / {last?.TargetOutcome}");
     }
 
     public static async Task<IReadOnlyList<string>> EventTypesAsync(LedgerFixture fixture, Guid streamId)

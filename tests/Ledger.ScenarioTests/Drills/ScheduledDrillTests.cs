@@ -41,7 +41,7 @@ public sealed class when_a_drill_schedule_comes_due(LedgerFixture fixture)
         // drill ran to a verdict (verification-failed), which is what a drill schedule is for.
         Assert.Equal((DrillTriggers.Scheduled, occurrence, LedgerFixture.DrillStageEnvironment, LedgerFixture.ScheduledDrillTarget, "scheduler"),
             (drill.Trigger, drill.ScheduledFor!.Value, drill.TargetEnvironment, drill.TargetDatabase, drill.RequestedBy));
-        Assert.Equal(DrillStatuses.VerificationFailed, drill.Status);
+        Assert.Equal(DrillStatus.VerificationFailed, drill.Status);
         Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "fidelity").Outcome);
         Assert.Equal(DrillTargetOutcome.Dropped, drill.TargetOutcome);
 
@@ -53,13 +53,13 @@ public sealed class when_a_drill_schedule_comes_due(LedgerFixture fixture)
 
             // Yesterday's occurrence was never reached (the stack did not exist): missed, with the reason.
             var yesterday = (await session.LoadAsync<DrillView>(DrillScheduleRules.DrillIdFor(source.Env, source.Db, occurrence.AddDays(-1))))!;
-            Assert.Equal((DrillStatuses.Missed, DrillTriggers.Scheduled), (yesterday.Status, yesterday.Trigger));
+            Assert.Equal((DrillStatus.Missed, DrillTriggers.Scheduled), (yesterday.Status, yesterday.Trigger));
             Assert.Contains("not running", yesterday.FailureReason);
 
             // sd-empty/app has no backup: its occurrence is refused and on record, once.
             var refusedId = DrillScheduleRules.DrillIdFor(LedgerFixture.NoBackupEnvironment, LedgerFixture.Database, occurrence);
             var refused = (await session.LoadAsync<DrillView>(refusedId))!;
-            Assert.Equal((DrillStatuses.Failed, DrillStages.NoBackup, DrillTriggers.Scheduled), (refused.Status, refused.FailureStage, refused.Trigger));
+            Assert.Equal((DrillStatus.Failed, DrillStages.NoBackup, DrillTriggers.Scheduled), (refused.Status, refused.FailureStage, refused.Trigger));
             Assert.Contains("No verified backup", refused.FailureReason);
             Assert.Equal(["DrillStarted", "DrillFailed"], await DrillWaits.EventTypesAsync(fixture, refusedId));
         }

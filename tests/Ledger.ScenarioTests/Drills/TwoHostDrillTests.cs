@@ -56,7 +56,7 @@ public sealed class when_production_is_drilled_in_staging_on_another_host(TwoHos
             "--target-env", TwoHostsFixture.Staging, "--timeout", "4m", "--json");
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out + fixture.StagingAgent.Output);
         var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
-        Assert.Equal((DrillStatuses.Passed, TwoHostsFixture.Prod, TwoHostsFixture.ProdDatabase, TwoHostsFixture.Staging, backup.Id),
+        Assert.Equal((DrillStatus.Passed, TwoHostsFixture.Prod, TwoHostsFixture.ProdDatabase, TwoHostsFixture.Staging, backup.Id),
             (drill.Status, drill.Environment, drill.Database, drill.TargetEnvironment, drill.BackupId!.Value));
         Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "fidelity").Outcome);
         Assert.Equal(DrillTargetOutcome.Dropped, drill.TargetOutcome);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Ledger.Api.Drills;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
 
 namespace Ledger.Tests.Drills;
@@ -9,7 +10,8 @@ namespace Ledger.Tests.Drills;
 public sealed class when_a_drill_target_outcome_is_read_or_written
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-    private static readonly Marten.Services.SystemTextJsonSerializer Marten = new();
+    // As the ledger configures it (LedgerHost): enums stored as strings, which puts Marten's own enum converter in front.
+    private static readonly Marten.Services.SystemTextJsonSerializer Marten = new() { EnumStorage = Weasel.Core.EnumStorage.AsString };
     private static readonly Guid Id = Guid.Parse("0193a5b0-0000-7000-8000-000000000001");
 
     /// <summary>As the ledger's event store holds it: Marten's System.Text.Json serializer, property names as declared.</summary>
