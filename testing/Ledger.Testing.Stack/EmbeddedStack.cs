@@ -164,12 +164,13 @@ public sealed class EmbeddedStack : IAsyncDisposable
     /// <paramref name="managed"/>, and waits until the ledger heard it. The caller stops and disposes it.
     /// </summary>
     public async Task<IHost> StartAgentAsync(string agentId, IReadOnlyList<EmbeddedDatabase> managed, IReadOnlyDictionary<string, string?> settings,
-        CancellationToken ct = default)
+        Action<HostApplicationBuilder>? configure = null, CancellationToken ct = default)
     {
         var host = AgentHost.Build([], b =>
         {
             b.Configuration.AddInMemoryCollection(AgentSettings(managed, agentId));
             b.Configuration.AddInMemoryCollection(settings);
+            configure?.Invoke(b);
         });
         await host.StartAsync(ct);
         await WaitForHeartbeatAsync(agentId, DateTimeOffset.MinValue, TimeSpan.FromSeconds(60), ct);

@@ -23,7 +23,8 @@ public sealed partial class S3Server : IAsyncDisposable
     public string Directory { get; }
     public int Port { get; private set; }
     public string Endpoint => $"http://127.0.0.1:{Port}";
-    public string AccessKeyId { get; } = "AKDG" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+    /// <summary>s3rver knows one access key id; the secret is random (it accepts any well-formed signature).</summary>
+    public string AccessKeyId { get; } = "S3RVER";
     public string SecretAccessKey { get; } = "dg-s3-secret-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The agent keys that reach this server (<c>Agent:S3:*</c>).</summary>

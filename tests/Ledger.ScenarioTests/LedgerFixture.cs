@@ -15,6 +15,9 @@ public sealed class LedgerFixture : IAsyncLifetime
 {
     public EmbeddedStack Stack { get; private set; } = null!;
 
+    /// <summary>s3rver and the agents that store backups in its buckets (tests/Ledger.ScenarioTests/Storage).</summary>
+    public Storage.StorageAgents Storage { get; private set; } = null!;
+
     public const string Environment = "staging";
     public const string Database = "app";
     public const string BrokenEnvironment = "broken";
@@ -167,10 +170,16 @@ public sealed class LedgerFixture : IAsyncLifetime
             new EmbeddedDatabase(CasesEnvironment, UnknownSchemaSource, unknown, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
         ];
         });
+        Storage = await Ledger.ScenarioTests.Storage.StorageAgents.StartAsync(Stack);
     }
 
     public async Task DisposeAsync()
     {
+        if (Storage is not null)
+        {
+            await Storage.DisposeAsync();
+        }
+
         await Stack.DisposeAsync();
         if (DecisionGraph is not null)
         {

@@ -9,7 +9,10 @@ public sealed class HashingReadStream(Stream inner) : Stream
 
     public long BytesRead { get; private set; }
 
-    public string HexDigest() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+    private string? _digestAtDispose;
+
+    /// <summary>Lower-case hex SHA-256 of everything read so far (also after the stream was disposed).</summary>
+    public string HexDigest() => _digestAtDispose ?? Convert.ToHexStringLower(_hash.GetCurrentHash());
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -44,6 +47,7 @@ public sealed class HashingReadStream(Stream inner) : Stream
     {
         if (disposing)
         {
+            _digestAtDispose ??= HexDigest();
             _hash.Dispose();
             inner.Dispose();
         }
@@ -53,6 +57,7 @@ public sealed class HashingReadStream(Stream inner) : Stream
 
     public override async ValueTask DisposeAsync()
     {
+        _digestAtDispose ??= HexDigest();
         _hash.Dispose();
         await inner.DisposeAsync();
         await base.DisposeAsync();

@@ -310,9 +310,23 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     {
         private readonly Stream _body = response.ResponseStream;
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _body.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _body.ReadAsync(buffer, offset, count, cancellationToken);
-        public override int Read(byte[] buffer, int offset, int count) => _body.Read(buffer, offset, count);
+        // The SDK checks a single-part object's MD5 when its body ends; a mismatch (an altered object) is an I/O failure here.
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await _body.ReadAsync(buffer, cancellationToken);
+            }
+            catch (AmazonClientException e)
+            {
+                throw new IOException($"the object does not match the repository's own checksum of it ({e.Message})", e);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;

@@ -100,9 +100,10 @@ public static class ArtifactCheck
         Artifacts.EnsureDirectory(repositories.WorkDirectory, repositories.WorkDirectory);
         Artifacts.DeleteQuietly(downloadPath);
         string? problem = null;
+        HashingReadStream? hashing = null;
         try
         {
-            await using var hashing = new HashingReadStream(await repository.OpenReadAsync(key, ct));
+            await using var stored = hashing = new HashingReadStream(await repository.OpenReadAsync(key, ct));
             await using (var file = Artifacts.CreateFile(downloadPath, bufferSize: 1 << 20))
             {
                 try
@@ -132,7 +133,10 @@ public static class ArtifactCheck
         }
         catch (Exception e) when (BackupRepositories.IsStorageFailure(e))
         {
-            problem = $"The artifact cannot be read: {BackupRepositories.Describe(e)}";
+            // Every byte arrived but the repository's own checksum failed: the bytes are not the recorded ones.
+            problem = hashing is { } complete && complete.BytesRead == expectedSize
+                ? $"SHA-256 mismatch: the backup recorded {expectedSha}, the stored object has {complete.HexDigest()}."
+                : $"The artifact cannot be read: {BackupRepositories.Describe(e)}";
         }
         catch (OperationCanceledException)
         {

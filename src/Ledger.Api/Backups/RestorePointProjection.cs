@@ -80,21 +80,21 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         ExpiredAt = e.ExpiredAt,
         ExpiredBy = e.Rule,
         // Every copy expires with the backup (those the agent could not delete keep their state and the problem names them).
-        Copies = rp.Copies.Select(c => c.Status == BackupCopyState.Copied && (e.Repositories?.Contains(c.Repository) ?? true)
-            ? c with { Status = BackupCopyState.Expired, At = e.ExpiredAt }
+        Copies = rp.Copies.Select(c => c.Status == CopyStatus.Copied && (e.Repositories?.Contains(c.Repository) ?? true)
+            ? c with { Status = CopyStatus.Expired, At = e.ExpiredAt }
             : c).ToList(),
     };
 
     public static RestorePoint Apply(BackupCopied e, RestorePoint rp) => rp with
     {
         Copies = [.. rp.Copies.Where(c => c.Repository != e.Repository),
-            new BackupCopyState(e.Repository, e.Key, BackupCopyState.Copied, e.SizeBytes, e.Sha256, e.DurationMs, null, e.CopiedAt)],
+            new BackupCopyState(e.Repository, e.Key, CopyStatus.Copied, e.SizeBytes, e.Sha256, e.DurationMs, null, e.CopiedAt)],
     };
 
     public static RestorePoint Apply(BackupCopyFailed e, RestorePoint rp) => rp with
     {
         Copies = [.. rp.Copies.Where(c => c.Repository != e.Repository),
-            new BackupCopyState(e.Repository, null, BackupCopyState.Failed, null, null, null, e.Reason, e.FailedAt)],
+            new BackupCopyState(e.Repository, null, CopyStatus.Failed, null, null, null, e.Reason, e.FailedAt)],
     };
 
     public static RestorePoint Apply(BackupVerificationFailed e, RestorePoint rp) =>

@@ -62,7 +62,7 @@ public static class PruneHandler
             foreach (var d in plan.Delete)
             {
                 var b = byId[d.BackupId];
-                var copies = b.Copies.Where(c => c.Status == BackupCopyState.Copied)
+                var copies = b.Copies.Where(c => c.Status == CopyStatus.Copied)
                     .Select(c => new ArtifactCopy(c.Repository, c.Key!, c.SizeBytes!.Value, c.Sha256!)).ToList();
                 outgoing.ToDestination(new ExpireBackup(d.BackupId, d.Environment, d.Database, b.ArtifactPath!, d.Rule, b.Repository, b.Key, copies),
                     Queues.UriFor(d.Environment));

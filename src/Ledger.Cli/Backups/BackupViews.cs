@@ -95,7 +95,7 @@ internal static class BackupViews
                 new Column("AT"), new Column("DETAIL"));
             foreach (var c in b.Copies)
             {
-                copies.AddRow(c.Repository, c.Status, c.SizeBytes is { } size ? Humanize.Size(size) : Humanize.None, Humanize.Duration(c.DurationMs),
+                copies.AddRow(c.Repository, c.Status.ToWire(), c.SizeBytes is { } size ? Humanize.Size(size) : Humanize.None, Humanize.Duration(c.DurationMs),
                     Humanize.Utc(c.At), c.Reason ?? c.Key ?? "");
             }
 

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Ledger.Contracts.Agents;
+using Ledger.Contracts.Common;
 
 namespace Ledger.Contracts.Backups;
 
@@ -9,13 +11,17 @@ namespace Ledger.Contracts.Backups;
 /// </summary>
 public sealed record ArtifactCopy(string Repository, string Key, long SizeBytes, string Sha256);
 
-/// <summary>One copy of a backup as the restore point shows it: <see cref="Status"/> is copied, failed or expired.</summary>
-public sealed record BackupCopyState(string Repository, string? Key, string Status, long? SizeBytes, string? Sha256, long? DurationMs,
-    string? Reason, DateTimeOffset At)
+/// <summary>One copy of a backup as the restore point shows it.</summary>
+public sealed record BackupCopyState(string Repository, string? Key, CopyStatus Status, long? SizeBytes, string? Sha256, long? DurationMs,
+    string? Reason, DateTimeOffset At);
+
+/// <summary>What became of a copy (wire format: the lower-case names).</summary>
+[JsonConverter(typeof(WireEnumConverter<CopyStatus>))]
+public enum CopyStatus
 {
-    public const string Copied = "copied";
-    public const string Failed = "failed";
-    public const string Expired = "expired";
+    [JsonStringEnumMemberName("copied")] Copied,
+    [JsonStringEnumMemberName("failed")] Failed,
+    [JsonStringEnumMemberName("expired")] Expired,
 }
 
 /// <summary>
