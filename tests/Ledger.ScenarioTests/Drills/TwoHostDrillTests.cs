@@ -29,7 +29,7 @@ public sealed class when_production_is_drilled_in_staging_on_another_host(TwoHos
                 point = await session.LoadAsync<RestorePoint>(backupId);
             }
 
-            if (point?.Copies.Any(c => c.Repository == TwoHostsFixture.BucketRepository && c.Status == BackupCopyState.Copied) == true)
+            if (point?.Copies.Any(c => c.Repository == TwoHostsFixture.BucketRepository && c.Status == CopyStatus.Copied) == true)
             {
                 return point;
             }
