@@ -52,7 +52,7 @@ public static class LedgerHost
         builder.Services.AddRetention(builder.Configuration);
         builder.Services.AddMetrics(builder.Configuration);
         builder.Services.AddNotifications(builder.Configuration);
-        builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
+        builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json => json.SerializerOptions.Converters.Add(new NulCharacters.RefusingConverter()));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
         builder.Services.AddMarten(store =>
@@ -111,6 +111,7 @@ public static class LedgerHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseRequestBodyLimit(options.MaxRequestBodyBytes);
+        app.UseNulCharacterGuard();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

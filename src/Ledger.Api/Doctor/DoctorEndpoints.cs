@@ -3,7 +3,9 @@ using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Doctor;
 using Marten;
+using Ledger.Api.Http;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -18,6 +20,9 @@ namespace Ledger.Api.Doctor;
 /// </summary>
 public static class DoctorEndpoints
 {
+    public static ProblemDetails Validate(RequestDoctor? request) =>
+        request is null ? Problems.Invalid(new() { ["body"] = ["A JSON object is required ({} asks every environment)."] }) : WolverineContinue.NoProblems;
+
     [WolverinePost("/api/v1/doctor")]
     [Authorize(Policy = Policies.Read)]
     public static async Task<(DoctorRun, IMartenOp, OutgoingMessages)> Post(RequestDoctor request, IDocumentSession session, LedgerOptions ledger,
@@ -58,7 +63,11 @@ public static class DoctorEndpoints
         var run = new DoctorRun { Id = id, Environment = request.Environment, RequestedAt = now, LedgerChecks = checks, Environments = environments };
         return (run, MartenOps.Store(run), outgoing);
     }
+}
 
+/// <summary><c>GET /api/v1/doctor/{id}</c>: a doctor run as its answers arrive.</summary>
+public static class ShowDoctorRunEndpoint
+{
     [WolverineGet("/api/v1/doctor/{id}")]
     [Authorize(Policy = Policies.Read)]
     public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>

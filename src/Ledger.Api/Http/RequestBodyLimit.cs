@@ -11,6 +11,8 @@ public static class RequestBodyLimit
         {
             if (context.Request.ContentLength > maxBytes)
             {
+                // The body is never read, so the connection cannot carry another request: say so (RFC 9112 9.6).
+                context.Response.Headers.Connection = "close";
                 await Results.Problem(
                     statusCode: StatusCodes.Status413PayloadTooLarge,
                     title: "Request body too large",

@@ -1,6 +1,8 @@
 using Ledger.Api.Auth;
 using Ledger.Contracts.Retention;
+using Ledger.Api.Http;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine;
 using Wolverine.Http;
 
@@ -12,6 +14,9 @@ namespace Ledger.Api.Retention;
 /// </summary>
 public static class PruneEndpoint
 {
+    public static ProblemDetails Validate(PruneRequest? request) =>
+        request is null ? Problems.Invalid(new() { ["body"] = ["A JSON object is required, e.g. {\"dryRun\": true}."] }) : WolverineContinue.NoProblems;
+
     [WolverinePost("/api/v1/backups/prune")]
     [Authorize(Policy = Policies.Operate)]
     public static Task<PrunePlan> Post(PruneRequest request, IMessageBus bus, DateTimeOffset now, CancellationToken ct) =>
