@@ -14,8 +14,14 @@ public sealed class ManagedDatabaseOptions
     public string Role { get; set; } = DatabaseRoles.NonPrimary;
     /// <summary>Cron (5 fields, or 6 with seconds) of the daily scheduled backup; "off" disables it.</summary>
     public string Schedule { get; set; } = ManagedDatabase.DefaultSchedule;
-    /// <summary>IANA time zone of <see cref="Schedule"/>; UTC when unset.</summary>
+    /// <summary>IANA time zone of <see cref="Schedule"/> (and <see cref="DrillSchedule"/>); UTC when unset.</summary>
     public string? TimeZone { get; set; }
+    /// <summary>Cron (5 or 6 fields) of scheduled restore drills of this database, run by the ledger; unset or "off": none.</summary>
+    public string? DrillSchedule { get; set; }
+    /// <summary>The environment a scheduled drill runs in (restored by the agent serving it); unset: this database's own.</summary>
+    public string? DrillTargetEnvironment { get; set; }
+    /// <summary>The scratch database a scheduled drill restores into; unset: <c>&lt;Name&gt;_drill</c>.</summary>
+    public string? DrillTargetDatabase { get; set; }
     /// <summary>
     /// The database the agent connects to on this database's server to create, close and reopen restore targets
     /// (a database cannot be closed from a session inside it).
@@ -60,7 +66,8 @@ public sealed class ManagedDatabaseOptions
     public TimeSpan HookTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     public ManagedDatabase ToAnnouncement() => new(Environment, Name, Role, Schedule, TimeZone,
-        PgConnectionStrings.DatabaseOf(ConnectionString) is { } real && real != Name ? real : null);
+        PgConnectionStrings.DatabaseOf(ConnectionString) is { } real && real != Name ? real : null,
+        DrillSchedule, DrillTargetEnvironment, DrillTargetDatabase);
 }
 
 /// <summary>The agent's settings (section <c>Agent</c>, plus <c>ConnectionStrings:Ledger</c>), validated at start.</summary>
@@ -145,6 +152,29 @@ public sealed class AgentOptions
         catch (FormatException e)
         {
             return $"Schedule '{db.Schedule}' is not a cron expression: {e.Message}";
+        }
+
+        try
+        {
+            if (CronRule.Read(db.DrillSchedule, CronRule.Off) is ({ } text, var seconds))
+            {
+                Cronos.CronExpression.Parse(text, seconds ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
+            }
+        }
+        catch (FormatException e)
+        {
+            return $"DrillSchedule '{db.DrillSchedule}' is not a cron expression: {e.Message}";
+        }
+
+        if (db.DrillTargetEnvironment is { } drillEnvironment && !EnvironmentNames.IsValid(drillEnvironment))
+        {
+            return $"DrillTargetEnvironment '{drillEnvironment}' must be lower-case letters, digits and dashes";
+        }
+
+        if (db.DrillTargetDatabase is { } drillTarget
+            && (!PgIdentifier.IsValid(drillTarget) || drillTarget is "postgres" or "template0" or "template1" || drillTarget == db.MaintenanceDatabase))
+        {
+            return $"DrillTargetDatabase '{drillTarget}' must be a valid identifier and not a system or maintenance database";
         }
 
         try

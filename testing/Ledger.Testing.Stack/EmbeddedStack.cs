@@ -44,6 +44,9 @@ public sealed class EmbeddedStack : IAsyncDisposable
     public Uri LedgerUrl { get; private set; } = null!;
     public string LedgerConnectionString { get; private set; } = "";
 
+    /// <summary>The managed databases the stack was started with.</summary>
+    public IReadOnlyList<EmbeddedDatabase> Databases { get; private set; } = [];
+
     /// <summary>Token name -> (token, roles). Tokens are random per stack and never printed.</summary>
     public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
 
@@ -62,7 +65,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
         string? repository = null,
         string logLevel = "Warning",
         CancellationToken ct = default,
-        IReadOnlyDictionary<string, string?>? ledgerSettings = null)
+        IReadOnlyDictionary<string, string?>? ledgerSettings = null,
+        bool startAgent = true)
     {
         progress ??= _ => { };
         progress("Starting a private PostgreSQL");
@@ -72,6 +76,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
         try
         {
             var managed = await databases(postgres);
+            stack.Databases = managed;
             stack.LedgerConnectionString = await postgres.CreateDatabaseAsync("dgledger_" + Guid.NewGuid().ToString("N")[..8], ct);
             stack.Tokens = Roles().ToDictionary(r => r, _ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
 
@@ -87,6 +92,12 @@ public sealed class EmbeddedStack : IAsyncDisposable
             stack._owned.Add(stack.Ledger);
             var address = stack.Ledger.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             stack.LedgerUrl = new Uri(address);
+
+            if (!startAgent)
+            {
+                // The caller runs its agents itself (e.g. as separate processes, AgentProcess) with AgentSettings.
+                return stack;
+            }
 
             progress($"Starting agent '{AgentId}' for {string.Join(", ", managed.Select(m => $"{m.Environment}/{m.Name}"))}");
             stack.Agent = AgentHost.Build([], b => b.Configuration.AddInMemoryCollection(stack.AgentSettings(managed)));
@@ -169,17 +180,21 @@ public sealed class EmbeddedStack : IAsyncDisposable
             configure?.Invoke(b);
         });
         await host.StartAsync(ct);
-        await WaitForAgentAsync(ct, agentId);
+        await WaitForHeartbeatAsync(agentId, DateTimeOffset.MinValue, TimeSpan.FromSeconds(60), ct);
         return host;
     }
 
-    private Dictionary<string, string?> AgentSettings(IReadOnlyList<EmbeddedDatabase> managed, string agentId = AgentId)
+    /// <summary>
+    /// The configuration of an agent managing <paramref name="managed"/> for this stack (the embedded agent's, or one a
+    /// test runs itself, with its own id and repository).
+    /// </summary>
+    public Dictionary<string, string?> AgentSettings(IReadOnlyList<EmbeddedDatabase> managed, string agentId = AgentId, string? repository = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Ledger"] = LedgerConnectionString,
             ["Agent:Id"] = agentId,
-            ["Agent:Repository"] = Repository,
+            ["Agent:Repository"] = repository ?? Repository,
             ["Agent:SoloNode"] = "true",
             ["Agent:CommandSigning:PublicKey"] = CommandKeys.PublicKey,
             ["Agent:HeartbeatInterval"] = "00:00:05",
@@ -200,14 +215,17 @@ public sealed class EmbeddedStack : IAsyncDisposable
         return settings;
     }
 
-    private async Task WaitForAgentAsync(CancellationToken ct, string agentId = AgentId)
+    private Task WaitForAgentAsync(CancellationToken ct) => WaitForHeartbeatAsync(AgentId, DateTimeOffset.MinValue, TimeSpan.FromSeconds(60), ct);
+
+    /// <summary>Waits until the ledger has heard a heartbeat of <paramref name="agentId"/> received after <paramref name="after"/>.</summary>
+    public async Task WaitForHeartbeatAsync(string agentId, DateTimeOffset after, TimeSpan timeout, CancellationToken ct = default)
     {
         using var client = Client(Contracts.Common.Roles.Reader);
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        var deadline = DateTimeOffset.UtcNow + timeout;
         while (DateTimeOffset.UtcNow < deadline)
         {
             var agents = await client.GetFromJsonAsync<List<AgentStatus>>("/api/v1/agents", ct);
-            if (agents?.Any(a => a.Id == agentId) == true)
+            if (agents?.Any(a => a.Id == agentId && a.LastHeartbeat > after) == true)
             {
                 return;
             }
@@ -215,7 +233,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
             await Task.Delay(100, ct);
         }
 
-        throw new TimeoutException($"The ledger did not hear from agent '{agentId}' within 60 seconds.");
+        throw new TimeoutException($"The ledger did not hear from agent '{agentId}' within {timeout.TotalSeconds:0} seconds.");
     }
 
     public async ValueTask DisposeAsync()

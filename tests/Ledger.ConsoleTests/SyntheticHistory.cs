@@ -72,7 +72,7 @@ public static class SyntheticHistory
             session.Events.StartStream<DrillView>(id,
                 new DrillStarted(id, Environment, Database, Database + "_drill", backup, started.AddHours(-3), ["none"], false, "synthetic", started),
                 new DrillCompleted(id, Guid.CreateVersion7(), true, rtoSeconds * 1000, 3 * 3600,
-                    [new VerificationCheck("fidelity", "passed", "identical to the backup", [], 1200)], ["none"], DrillTargets.Dropped,
+                    [new VerificationCheck("fidelity", "passed", "identical to the backup", [], 1200)], ["none"], DrillTargetOutcome.Dropped,
                     started.AddSeconds(rtoSeconds)));
             drills.Add(id);
         }

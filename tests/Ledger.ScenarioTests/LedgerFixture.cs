@@ -51,6 +51,26 @@ public sealed class LedgerFixture : IAsyncLifetime
     /// <summary>Where a drill of <see cref="BehindSource"/> restores to, served by <see cref="DrillDecisionGraph"/>.</summary>
     public static readonly string BehindDrillTarget = BehindSource + "_drill";
 
+    // Drills across environments and on a schedule: sd-prod/app (the sample source again, as a primary) is drilled daily
+    // (DrillOccurrence) in sd-stage, an environment whose only database (an empty one) is the host of drill targets;
+    // sd-empty/app has the same drill schedule and never a backup, so each of its occurrences is refused.
+    public const string DrillSourceEnvironment = "sd-prod";
+    public const string DrillStageEnvironment = "sd-stage";
+    public const string DrillStageHost = "sd_stage_host";
+    public const string ScheduledDrillTarget = "app_scheduled_drill";
+    public const string NoBackupEnvironment = "sd-empty";
+
+    /// <summary>
+    /// Today's occurrence of both drill schedules: a daily cron at the minute two minutes before the stack started, so a
+    /// tick at the real time starts it (an agent refuses a restore requested more than an hour before it runs) and
+    /// yesterday's occurrence, which the ledger never reached, is missed.
+    /// </summary>
+    public DateTimeOffset DrillOccurrence { get; } = Minute(DateTimeOffset.UtcNow.AddMinutes(-2));
+
+    private static DateTimeOffset Minute(DateTimeOffset at) => new(at.Year, at.Month, at.Day, at.Hour, at.Minute, 0, TimeSpan.Zero);
+
+    private string DrillCron => $"{DrillOccurrence.Minute} {DrillOccurrence.Hour} * * *";
+
     /// <summary>A managed target whose StopCommand and RestartCommand are the scripts in <see cref="Hooks"/>.</summary>
     public const string HookedTarget = "dg_hooked";
 
@@ -89,6 +109,7 @@ public sealed class LedgerFixture : IAsyncLifetime
             var unknown = await Restores.DecisionGraphSources.UnknownSchemaAsync(pg, UnknownSchemaSource, schema);
             var exporting = await Restores.DecisionGraphSources.HealthyAsync(pg, ExportingSource, schema);
             var seeded = await EmbeddedStack.CreateDecisionGraphSourceAsync(pg, SeededDatabase, SeededTraces);
+            var stageHost = await pg.CreateDatabaseAsync(DrillStageHost);
             SourceDecisionGraph = await DecisionGraphDouble.StartAsync(exporting, DoubleOptions);
             Hooks = Restores.HookScripts.Write(pg.ConnectionString, DecisionGraphToken);
             DecisionGraph = await DecisionGraphDouble.StartAsync(pg.ConnectionStringFor(RestoreTarget), DoubleOptions);
@@ -135,6 +156,16 @@ public sealed class LedgerFixture : IAsyncLifetime
                     ["DecisionGraphToken"] = DecisionGraphToken,
                     ["ExportWorkflows"] = "true",
                 }),
+            new EmbeddedDatabase(DrillSourceEnvironment, Database, app, Ledger.Contracts.Agents.DatabaseRoles.Primary,
+                new Dictionary<string, string?>(off)
+                {
+                    ["DrillSchedule"] = DrillCron,
+                    ["DrillTargetEnvironment"] = DrillStageEnvironment,
+                    ["DrillTargetDatabase"] = ScheduledDrillTarget,
+                }),
+            new EmbeddedDatabase(DrillStageEnvironment, DrillStageHost, stageHost, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
+            new EmbeddedDatabase(NoBackupEnvironment, Database, app, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary,
+                new Dictionary<string, string?>(off) { ["DrillSchedule"] = DrillCron }),
             new EmbeddedDatabase(CasesEnvironment, FailingSource, failing, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
             new EmbeddedDatabase(CasesEnvironment, UnknownSchemaSource, unknown, Ledger.Contracts.Agents.DatabaseRoles.NonPrimary, off),
         ];
@@ -173,14 +204,17 @@ public sealed class LedgerFixture : IAsyncLifetime
     public IDocumentStore Store => Stack.Ledger.Services.GetRequiredService<IDocumentStore>();
 
     /// <summary>Runs the real CLI in-process against the stack and captures what it prints.</summary>
-    public async Task<CliRun> RunCliAsync(string? role, params string[] args)
+    public Task<CliRun> RunCliAsync(string? role, params string[] args) => RunCliAsync(Stack, role, args);
+
+    /// <summary>Runs the real CLI in-process against <paramref name="stack"/> (any of the assembly's stacks).</summary>
+    public static async Task<CliRun> RunCliAsync(EmbeddedStack stack, string? role, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var env = new Dictionary<string, string?>
         {
-            ["DGLEDGER_URL"] = Stack.LedgerUrl.ToString(),
-            ["DGLEDGER_TOKEN"] = role is null ? null : Stack.Tokens[role],
+            ["DGLEDGER_URL"] = stack.LedgerUrl.ToString(),
+            ["DGLEDGER_TOKEN"] = role is null ? null : stack.Tokens[role],
         };
         var code = await CliApp.RunAsync(args, new CliOverrides
         {

@@ -36,6 +36,7 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
         {
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
             await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, options.LockWait, ct);
+            await Recovery.FailPoints.ReachAsync("snapshot-export");
 
             // The data is as of this moment: the snapshot exists and no other backup of this database runs.
             var startedAt = clock.GetUtcNow();

@@ -11,7 +11,10 @@ public sealed partial class DrillViewProjection : SingleStreamProjection<DrillVi
         Id = e.DrillId,
         Environment = e.Environment,
         Database = e.Database,
+        TargetEnvironment = e.TargetEnvironment ?? e.Environment,
         TargetDatabase = e.TargetDatabase,
+        Trigger = e.Trigger,
+        ScheduledFor = e.ScheduledFor,
         BackupId = e.BackupId == Guid.Empty ? null : e.BackupId,
         BackupSnapshotAt = e.BackupId == Guid.Empty ? null : e.BackupSnapshotAt,
         ManualSteps = ManualSteps.Recorded(e.ManualSteps),
@@ -19,6 +22,23 @@ public sealed partial class DrillViewProjection : SingleStreamProjection<DrillVi
         RequestedBy = e.RequestedBy,
         StartedAt = e.StartedAt,
         Status = DrillStatus.Running,
+    };
+
+    public static DrillView Create(DrillMissed e) => new()
+    {
+        Id = e.DrillId,
+        Environment = e.Environment,
+        Database = e.Database,
+        TargetEnvironment = e.TargetEnvironment,
+        TargetDatabase = e.TargetDatabase,
+        Trigger = DrillTriggers.Scheduled,
+        ScheduledFor = e.ScheduledFor,
+        RequestedBy = "scheduler",
+        StartedAt = e.ScheduledFor,
+        FinishedAt = e.RecordedAt,
+        Status = DrillStatus.Missed,
+        FailureStage = DrillStages.Missed,
+        FailureReason = e.Reason,
     };
 
     public static DrillView Apply(DrillCompleted e, DrillView view) => view.Status.IsFinal() ? view : view with
@@ -30,6 +50,7 @@ public sealed partial class DrillViewProjection : SingleStreamProjection<DrillVi
         Checks = e.Checks,
         ManualSteps = ManualSteps.Recorded(e.ManualSteps),
         TargetOutcome = e.TargetOutcome,
+        TargetDetail = e.TargetDetail ?? DrillTargetOutcomes.Describe(e.TargetOutcome, view.TargetEnvironment, view.TargetDatabase),
         FinishedAt = e.CompletedAt,
     };
 
@@ -40,12 +61,19 @@ public sealed partial class DrillViewProjection : SingleStreamProjection<DrillVi
         FailureStage = e.Stage,
         FailureReason = e.Reason,
         TargetOutcome = e.TargetOutcome ?? view.TargetOutcome,
+        TargetDetail = e.TargetOutcome is { } code
+            ? e.TargetDetail ?? DrillTargetOutcomes.Describe(code, view.TargetEnvironment, view.TargetDatabase)
+            : view.TargetDetail,
         FinishedAt = e.FailedAt,
     };
 
     public static DrillView Apply(DrillTargetDropped e, DrillView view) =>
-        DrillTargets.IsPending(view.TargetOutcome) ? view with { TargetOutcome = e.Existed ? DrillTargets.Dropped : DrillTargets.Dropped + " (it was already gone)" } : view;
+        DrillTargetOutcomes.IsPending(view.TargetOutcome)
+            ? view with { TargetOutcome = DrillTargetOutcome.Dropped, TargetDetail = e.Existed ? "dropped by the agent" : "it was already gone" }
+            : view;
 
     public static DrillView Apply(DrillTargetDropFailed e, DrillView view) =>
-        DrillTargets.IsPending(view.TargetOutcome) ? view with { TargetOutcome = DrillTargets.DropFailed(e.Reason) } : view;
+        DrillTargetOutcomes.IsPending(view.TargetOutcome)
+            ? view with { TargetOutcome = DrillTargetOutcome.DropFailed, TargetDetail = e.Reason }
+            : view;
 }

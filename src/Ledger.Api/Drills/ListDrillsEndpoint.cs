@@ -6,7 +6,7 @@ using Wolverine.Http;
 
 namespace Ledger.Api.Drills;
 
-/// <summary><c>GET /api/v1/drills?env=</c>: drills, newest first (at most 500).</summary>
+/// <summary><c>GET /api/v1/drills?env=</c>: drills of (or run in) an environment, newest first (at most 500).</summary>
 public static class ListDrillsEndpoint
 {
     public const int Limit = 500;
@@ -16,7 +16,7 @@ public static class ListDrillsEndpoint
     public static async Task<IReadOnlyList<DrillView>> Get(string? env, IQuerySession session, CancellationToken ct)
     {
         var query = session.Query<DrillView>().AsQueryable();
-        if (env is not null) query = query.Where(x => x.Environment == env);
+        if (env is not null) query = query.Where(x => x.Environment == env || x.TargetEnvironment == env);
         return await query.OrderByDescending(x => x.StartedAt).Take(Limit).ToListAsync(ct);
     }
 }

@@ -43,8 +43,11 @@ public static class DrillCompliance
         var drills = inputs.Drills.Where(d => Mine(d.Environment, d.Database) && d.StartedAt >= since && d.StartedAt <= now)
             .OrderBy(d => d.StartedAt).ToList();
         var ran = drills.Where(d => d.Status is DrillStatus.Passed or DrillStatus.VerificationFailed).ToList();
-        // A drill refused for a primary target is an operator's mistake, not a recovery that failed.
-        var finished = drills.Where(d => d.Status.IsFinal() && d.FailureStage != DrillStages.Refused).ToList();
+        // A drill refused for a primary target is an operator's mistake, not a recovery that failed; a scheduled occurrence
+        // that never started is no recovery at all. Both are counted apart.
+        var finished = drills.Where(d => d.Status.IsFinal() && d.FailureStage is not (DrillStages.Refused or DrillStages.Missed)).ToList();
+        var scheduledNotRun = drills.Count(d => d.Trigger == DrillTriggers.Scheduled
+                                                && (d.Status == DrillStatus.Missed || d.FailureStage is DrillStages.Refused or DrillStages.NoBackup));
         var passed = finished.Where(d => d.Status == DrillStatus.Passed).ToList();
         var rtos = ran.Where(d => d.RtoMs is not null).Select(d => (Drill: d, Seconds: (long)Math.Ceiling(d.RtoMs!.Value / 1000.0)))
             .OrderBy(x => x.Seconds).ToList();
@@ -77,9 +80,11 @@ public static class DrillCompliance
         var controls = new List<ControlResult>
         {
             new(ComplianceControls.DrillCadence, !overdue,
-                last is null
+                (last is null
                     ? $"no drill completed since {since:yyyy-MM-dd}; cadence is {policy.CadenceDays} days"
-                    : $"last drill {daysSince} days ago ({last.StartedAt:yyyy-MM-dd}); cadence is {policy.CadenceDays} days",
+                    : $"last drill {daysSince} days ago ({last.StartedAt:yyyy-MM-dd}{(last.TargetEnvironment is { Length: > 0 } where && where != environment ? $", run in {where}" : "")}); cadence is {policy.CadenceDays} days")
+                + $"; {ran.Count(d => d.Trigger == DrillTriggers.Scheduled)} scheduled and {ran.Count(d => d.Trigger != DrillTriggers.Scheduled)} manual drills ran"
+                + (scheduledNotRun > 0 ? $", {scheduledNotRun} scheduled occurrences did not run" : ""),
                 last is null ? [] : [last.Id]),
             new(ComplianceControls.PassRate, passRate is null || passRate >= policy.MinPassRate,
                 passRate is null
@@ -113,6 +118,9 @@ public static class DrillCompliance
             Database = database,
             Compliant = controls.All(c => c.Passed),
             DrillsRun = ran.Count,
+            ScheduledDrillsRun = ran.Count(d => d.Trigger == DrillTriggers.Scheduled),
+            ManualDrillsRun = ran.Count(d => d.Trigger != DrillTriggers.Scheduled),
+            ScheduledDrillsNotRun = scheduledNotRun,
             DrillsPassed = passed.Count,
             PassRate = passRate,
             LastDrillAt = last?.StartedAt,
@@ -128,7 +136,8 @@ public static class DrillCompliance
             NewestVerifiedAt = newest?.Timestamp,
             NewestVerifiedAgeSeconds = newest is null ? null : (long)(now - newest.Timestamp).TotalSeconds,
             Drills = [.. drills.Select(d => new DrillMark(d.Id, d.StartedAt, d.Status,
-                d.RtoMs is { } ms ? (long)Math.Ceiling(ms / 1000.0) : null, ManualSteps.Count(d.ManualSteps)))],
+                d.RtoMs is { } ms ? (long)Math.Ceiling(ms / 1000.0) : null, ManualSteps.Count(d.ManualSteps), d.Trigger,
+                d.TargetEnvironment is { Length: > 0 } where ? where : d.Environment))],
             Controls = controls,
         };
     }

@@ -2,7 +2,7 @@ using Wolverine;
 
 namespace Ledger.Api.Schedules;
 
-/// <summary>Ticks the schedule on an interval. The work is a Wolverine message, so it runs in a transaction with the outbox.</summary>
+/// <summary>Ticks the backup and drill schedules on an interval. The work is a Wolverine message, so it runs in a transaction with the outbox.</summary>
 public sealed class SchedulerService(IMessageBus bus, ScheduleOptions options, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<SchedulerService> log) : BackgroundService
 {
@@ -25,7 +25,9 @@ public sealed class SchedulerService(IMessageBus bus, ScheduleOptions options, T
         {
             try
             {
-                await bus.InvokeAsync(new RunScheduleTick(clock.GetUtcNow()), stoppingToken);
+                var now = clock.GetUtcNow();
+                await bus.InvokeAsync(new RunScheduleTick(now), stoppingToken);
+                await bus.InvokeAsync(new RunDrillScheduleTick(now), stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

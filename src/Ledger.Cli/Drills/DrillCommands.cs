@@ -1,9 +1,9 @@
-using Ledger.Contracts.Common;
 using Ledger.Client;
 using Cocona;
 using Cocona.Builder;
 using Ledger.Cli.Client;
 using Ledger.Cli.Common;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
 
 namespace Ledger.Cli.Drills;
@@ -52,14 +52,16 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
         ConnectionOptions connection,
         [Option("env", ValueName = "ENV")] string env,
         [Option("db", ValueName = "DB")] string db,
-        [Option("target-db", ValueName = "NAME", Description = "the drill target (default <db>_drill); never a primary")] string? targetDb = null,
+        [Option("target-env", ValueName = "ENV", Description = "run the drill in this environment, through its agent (default --env), e.g. prod's backup in staging")] string? targetEnv = null,
+        [Option("target-db", ValueName = "NAME", Description = "the drill target (default <db>_drill); never a primary or managed database")] string? targetDb = null,
         [Option("manual-step", ValueName = "TEXT", Description = "a manual step the drill needed (repeat); none is recorded as \"none\"")] string[]? manualStep = null,
         [Option("keep", Description = "keep the drill target afterwards")] bool keep = false,
         [Option("timeout", ValueName = "DURATION", Description = "how long to wait for the drill (default 1h)")] string? timeout = null,
         [Option("json", Description = "print the finished drill as JSON on stdout")] bool json = false)
     {
         var request = new RequestDrill(Backups.BackupInput.Environment(env), Backups.BackupInput.Database(db),
-            string.IsNullOrWhiteSpace(targetDb) ? null : targetDb.Trim(), manualStep ?? [], keep);
+            string.IsNullOrWhiteSpace(targetDb) ? null : targetDb.Trim(), manualStep ?? [], keep,
+            string.IsNullOrWhiteSpace(targetEnv) ? null : Backups.BackupInput.Environment(targetEnv));
         var waitFor = timeout is null ? TimeSpan.FromHours(1) : TimeInput.ParseDurationOption("--timeout", timeout);
         return ledger.RunAsync(connection, async (client, _) =>
         {
@@ -76,11 +78,11 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
                 return ExitCodes.RestoreRefused;
             }
 
-            cli.Error.WriteLine($"drill {accepted.DrillId}: restoring backup {accepted.BackupId} into {accepted.TargetDatabase} (restore {accepted.RestoreId})");
+            cli.Error.WriteLine($"drill {accepted.DrillId}: restoring backup {accepted.BackupId} into {accepted.TargetEnvironment ?? request.Environment}/{accepted.TargetDatabase} (restore {accepted.RestoreId})");
             // Done when the drill has its verdict and its target's fate is known (dropped, kept, or why not dropped).
             var polled = await StatusPoller.WaitAsync(
                 ct => client.GetDrillAsync(accepted.DrillId, ct),
-                d => d.Status.IsFinal() && !DrillTargets.IsPending(d.TargetOutcome),
+                d => d.Status.IsFinal() && !DrillTargetOutcomes.IsPending(d.TargetOutcome),
                 d => d.Status.ToWire(),
                 changed: null,
                 waitFor, cli.Time, cli.Cancellation);
@@ -110,16 +112,18 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
 
     public static TextTable Table(IReadOnlyList<DrillView> drills, DateTimeOffset now)
     {
-        var table = new TextTable(new Column("DRILL"), new Column("ENV"), new Column("DB"), new Column("TARGET"), new Column("STARTED"),
+        var table = new TextTable(new Column("DRILL"), new Column("ENV"), new Column("DB"), new Column("TARGET"), new Column("TRIGGER"), new Column("STARTED"),
             new Column("STATUS"), new Column("RTO", Align.Right), new Column("RPO", Align.Right), new Column("BACKUP"),
             new Column("MANUAL STEPS"), new Column("TARGET AFTER"), new Column("NOTE"));
         foreach (var d in drills)
         {
-            table.AddRow(d.Id.ToString(), d.Environment, d.Database, d.TargetDatabase,
+            // The target with its environment when the drill ran in another one (production's backup drilled in staging).
+            var target = d.TargetEnvironment is { Length: > 0 } where && where != d.Environment ? $"{where}/{d.TargetDatabase}" : d.TargetDatabase;
+            table.AddRow(d.Id.ToString(), d.Environment, d.Database, target, d.Trigger,
                 $"{Humanize.Utc(d.StartedAt)} ({Humanize.Age(now - d.StartedAt)} ago)", d.Status.ToWire(), Humanize.Duration(d.RtoMs),
                 d.RpoSeconds is { } rpo ? Humanize.Age(TimeSpan.FromSeconds(rpo)) : null,
                 d.BackupId?.ToString(), string.Join("; ", d.ManualSteps),
-                d.TargetOutcome, d.FailureReason);
+                d.TargetOutcome is { } outcome ? $"{outcome.ToWire()}: {d.TargetDetail}" : null, d.FailureReason);
         }
 
         return table;

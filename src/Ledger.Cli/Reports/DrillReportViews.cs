@@ -1,8 +1,8 @@
-using Ledger.Contracts.Common;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using Ledger.Cli.Common;
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Drills;
 
 namespace Ledger.Cli.Reports;
@@ -22,7 +22,9 @@ internal static class DrillReportViews
 
     private static string[] Cells(DatabaseCompliance l) =>
     [
-        l.Environment, l.Database, Verdict(l.Compliant), l.DrillsRun.ToString(CultureInfo.InvariantCulture), Day(l.LastDrillAt),
+        l.Environment, l.Database, Verdict(l.Compliant), l.DrillsRun.ToString(CultureInfo.InvariantCulture),
+        l.ScheduledDrillsRun.ToString(CultureInfo.InvariantCulture), l.ManualDrillsRun.ToString(CultureInfo.InvariantCulture),
+        l.ScheduledDrillsNotRun.ToString(CultureInfo.InvariantCulture), Day(l.LastDrillAt),
         l.DaysSinceLastDrill?.ToString(CultureInfo.InvariantCulture) ?? Humanize.None, l.DrillOverdue ? "yes" : "no", Rate(l.PassRate),
         Seconds(l.MedianRtoSeconds), Seconds(l.WorstRtoSeconds), l.ManualSteps.ToString(CultureInfo.InvariantCulture),
         l.DaysWithoutBackup.Count.ToString(CultureInfo.InvariantCulture),
@@ -32,7 +34,7 @@ internal static class DrillReportViews
 
     private static readonly string[] Headers =
     [
-        "ENV", "DB", "RESULT", "DRILLS", "LAST DRILL", "DAYS SINCE", "OVERDUE", "PASS RATE", "MEDIAN RTO", "WORST RTO",
+        "ENV", "DB", "RESULT", "DRILLS", "SCHEDULED", "MANUAL", "SCHEDULED NOT RUN", "LAST DRILL", "DAYS SINCE", "OVERDUE", "PASS RATE", "MEDIAN RTO", "WORST RTO",
         "MANUAL STEPS", "DAYS W/O BACKUP", "UPGRADES W/O PRE-UPGRADE", "NEWEST VERIFIED", "AGE", "FAILED CONTROLS",
     ];
 
@@ -96,7 +98,7 @@ internal static class DrillReportViews
     /// <summary>One row per (database, control), so a spreadsheet can filter on failures; evidence ids separated by spaces.</summary>
     public static void Csv(DrillComplianceReport report, TextWriter output)
     {
-        output.WriteLine("environment,database,control,result,detail,evidence,drills_run,pass_rate,median_rto_s,worst_rto_s,manual_steps,days_without_backup,newest_verified_backup,newest_verified_age_s");
+        output.WriteLine("environment,database,control,result,detail,evidence,drills_run,scheduled_drills_run,manual_drills_run,scheduled_drills_not_run,pass_rate,median_rto_s,worst_rto_s,manual_steps,days_without_backup,newest_verified_backup,newest_verified_age_s");
         foreach (var line in report.Lines)
         {
             foreach (var c in line.Controls)
@@ -105,6 +107,9 @@ internal static class DrillReportViews
                 {
                     line.Environment, line.Database, c.Control, Verdict(c.Passed), c.Detail, string.Join(" ", c.Evidence),
                     line.DrillsRun.ToString(CultureInfo.InvariantCulture),
+                    line.ScheduledDrillsRun.ToString(CultureInfo.InvariantCulture),
+                    line.ManualDrillsRun.ToString(CultureInfo.InvariantCulture),
+                    line.ScheduledDrillsNotRun.ToString(CultureInfo.InvariantCulture),
                     line.PassRate?.ToString("0.###", CultureInfo.InvariantCulture) ?? "",
                     line.MedianRtoSeconds?.ToString(CultureInfo.InvariantCulture) ?? "",
                     line.WorstRtoSeconds?.ToString(CultureInfo.InvariantCulture) ?? "",
@@ -161,7 +166,7 @@ internal static class DrillReportViews
                 {
                     var x = 10 + (int)Math.Round(width * Math.Clamp((drill.At - report.Since).TotalSeconds / span, 0, 1));
                     var colour = drill.Status == DrillStatus.Passed ? "#17692b" : drill.Status == DrillStatus.Running ? "#888" : "#b00020";
-                    sb.AppendLine($"<circle cx=\"{x}\" cy=\"20\" r=\"6\" fill=\"{colour}\"><title>{E($"{Day(drill.At)} {drill.Status.ToWire()} RTO {Seconds(drill.RtoSeconds)} drill {drill.DrillId}")}</title></circle>");
+                    sb.AppendLine($"<circle cx=\"{x}\" cy=\"20\" r=\"6\" fill=\"{colour}\"><title>{E($"{Day(drill.At)} {drill.Trigger} {drill.Status.ToWire()}{(drill.TargetEnvironment is { } where && where != line.Environment ? $" in {where}" : "")} RTO {Seconds(drill.RtoSeconds)} drill {drill.DrillId}")}</title></circle>");
                 }
 
                 sb.AppendLine("</svg>");

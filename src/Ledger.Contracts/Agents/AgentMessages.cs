@@ -3,9 +3,12 @@ namespace Ledger.Contracts.Agents;
 /// <summary>
 /// A database an agent manages, as announced to the ledger (never its connection string). <see cref="RealName"/> is the
 /// database's name on its server when the configured <see cref="Name"/> is only a label for it.
+/// <see cref="DrillSchedule"/> (cron in <see cref="TimeZone"/>; null or "off": none) asks the ledger to drill the database
+/// on a schedule, into <see cref="DrillTargetDatabase"/> (default <c>&lt;name&gt;_drill</c>) of
+/// <see cref="DrillTargetEnvironment"/> (default its own environment).
 /// </summary>
 public sealed record ManagedDatabase(string Environment, string Name, string Role, string? Schedule = null, string? TimeZone = null,
-    string? RealName = null)
+    string? RealName = null, string? DrillSchedule = null, string? DrillTargetEnvironment = null, string? DrillTargetDatabase = null)
 {
     /// <summary>The default daily schedule: 02:00 in <see cref="TimeZone"/> (UTC when unset).</summary>
     public const string DefaultSchedule = "0 2 * * *";

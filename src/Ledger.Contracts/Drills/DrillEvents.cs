@@ -1,12 +1,19 @@
+using System.Text.Json.Serialization;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Restores;
 
 namespace Ledger.Contracts.Drills;
 
 // The events of a restore drill (stream id = DrillId). A drill restores the newest verified backup of a database into a
-// non-primary drill target through the restore flow and records what it achieved.
+// non-primary drill target through the restore flow and records what it achieved. The target may be in another
+// environment than the source (production's backup drilled in staging): the drill belongs to its source.
 
-/// <summary>A drill began: which backup goes into which target, and the manual steps the operator had to take.</summary>
+/// <summary>
+/// A drill began: which backup goes into which target, and the manual steps the operator had to take.
+/// <see cref="TargetEnvironment"/> is where it runs (null in events written before drills could cross environments: the
+/// source's); <see cref="Trigger"/> is <see cref="DrillTriggers"/> and <see cref="ScheduledFor"/> the occurrence of a
+/// scheduled drill.
+/// </summary>
 public sealed record DrillStarted(
     Guid DrillId,
     string Environment,
@@ -17,12 +24,31 @@ public sealed record DrillStarted(
     IReadOnlyList<string> ManualSteps,
     bool Keep,
     string RequestedBy,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt,
+    string? TargetEnvironment = null,
+    string Trigger = DrillTriggers.Manual,
+    DateTimeOffset? ScheduledFor = null);
+
+/// <summary>
+/// A scheduled drill's occurrence that was never started: the ledger did not reach it before its deadline (it was not
+/// running). An occurrence the ledger reached but could not run is a <see cref="DrillStarted"/> with
+/// <see cref="DrillFailed"/> (stage refused or no-backup) and the reason.
+/// </summary>
+public sealed record DrillMissed(
+    Guid DrillId,
+    string Environment,
+    string Database,
+    string TargetEnvironment,
+    string TargetDatabase,
+    DateTimeOffset ScheduledFor,
+    string Reason,
+    DateTimeOffset RecordedAt);
 
 /// <summary>
 /// The drill ran to the end: the restore completed and verification gave its verdict (<see cref="Passed"/>).
 /// RTO = restore plus verification time; RPO = age of the backup at drill time. <see cref="ManualSteps"/> says
-/// "none" explicitly when no manual step was needed.
+/// "none" explicitly when no manual step was needed. <see cref="TargetOutcome"/> is what became of the target (a code;
+/// older events hold a sentence, read as its code), <see cref="TargetDetail"/> the same in words.
 /// </summary>
 public sealed record DrillCompleted(
     Guid DrillId,
@@ -32,8 +58,9 @@ public sealed record DrillCompleted(
     long RpoSeconds,
     IReadOnlyList<VerificationCheck> Checks,
     IReadOnlyList<string> ManualSteps,
-    string TargetOutcome,
-    DateTimeOffset CompletedAt);
+    [property: JsonConverter(typeof(DrillTargetOutcomeJson))] DrillTargetOutcome TargetOutcome,
+    DateTimeOffset CompletedAt,
+    string? TargetDetail = null);
 
 /// <summary>
 /// The drill could not run or its restore failed. <see cref="Stage"/>: refused, no-backup, restore.
@@ -45,7 +72,8 @@ public sealed record DrillFailed(
     string Stage,
     string Reason,
     DateTimeOffset FailedAt,
-    string? TargetOutcome = null);
+    [property: JsonConverter(typeof(DrillTargetOutcomeJson))] DrillTargetOutcome? TargetOutcome = null,
+    string? TargetDetail = null);
 
 /// <summary>The agent dropped the drill target (<see cref="Existed"/> false: it was already gone).</summary>
 public sealed record DrillTargetDropped(
@@ -66,11 +94,20 @@ public sealed record DrillTargetDropFailed(
     string Reason,
     DateTimeOffset FailedAt) : IAgentReport;
 
+/// <summary>Who started a drill: a person or pipeline (<c>manual</c>), or the ledger's drill schedule (<c>scheduled</c>).</summary>
+public static class DrillTriggers
+{
+    public const string Manual = "manual";
+    public const string Scheduled = "scheduled";
+}
+
 public static class DrillStages
 {
     public const string Refused = "refused";
     public const string NoBackup = "no-backup";
     public const string Restore = "restore";
+    /// <summary>A scheduled occurrence not started by its deadline.</summary>
+    public const string Missed = "missed";
 }
 
 public static class ManualSteps
@@ -88,13 +125,20 @@ public static class ManualSteps
     public static int Count(IReadOnlyList<string> recorded) => recorded.Count(s => s != None);
 }
 
-/// <summary>A drill as the ledger knows it (an inline snapshot of its stream).</summary>
+/// <summary>
+/// A drill as the ledger knows it (an inline snapshot of its stream). <see cref="Environment"/> and <see cref="Database"/>
+/// are the source the drill proves recoverable (the report counts it for them); <see cref="TargetEnvironment"/> is where
+/// it ran.
+/// </summary>
 public sealed record DrillView
 {
     public Guid Id { get; init; }
     public string Environment { get; init; } = "";
     public string Database { get; init; } = "";
+    public string TargetEnvironment { get; init; } = "";
     public string TargetDatabase { get; init; } = "";
+    public string Trigger { get; init; } = DrillTriggers.Manual;
+    public DateTimeOffset? ScheduledFor { get; init; }
     public Guid? BackupId { get; init; }
     public DateTimeOffset? BackupSnapshotAt { get; init; }
     public Guid? RestoreId { get; init; }
@@ -107,7 +151,10 @@ public sealed record DrillView
     public long? RpoSeconds { get; init; }
     public IReadOnlyList<VerificationCheck> Checks { get; init; } = [];
     public IReadOnlyList<string> ManualSteps { get; init; } = [];
-    public string? TargetOutcome { get; init; }
+    [JsonConverter(typeof(DrillTargetOutcomeJson))]
+    public DrillTargetOutcome? TargetOutcome { get; init; }
+    /// <summary><see cref="TargetOutcome"/> in words (why it was kept, why the drop failed).</summary>
+    public string? TargetDetail { get; init; }
     public string? FailureStage { get; init; }
     public string? FailureReason { get; init; }
 }

@@ -18,8 +18,9 @@ public sealed record DrillPolicy(int CadenceDays, long RtoTargetSeconds, double 
 /// <param name="Evidence">Ids of the drills, backups or gates that prove the verdict.</param>
 public sealed record ControlResult(string Control, bool Passed, string Detail, IReadOnlyList<Guid> Evidence);
 
-/// <summary>A drill on the report's timeline.</summary>
-public sealed record DrillMark(Guid DrillId, DateTimeOffset At, DrillStatus Status, long? RtoSeconds, int ManualSteps);
+/// <summary>A drill on the report's timeline: how it was started (<see cref="DrillTriggers"/>) and where it ran.</summary>
+public sealed record DrillMark(Guid DrillId, DateTimeOffset At, DrillStatus Status, long? RtoSeconds, int ManualSteps,
+    string Trigger = DrillTriggers.Manual, string? TargetEnvironment = null);
 
 public sealed record DatabaseCompliance
 {
@@ -28,6 +29,12 @@ public sealed record DatabaseCompliance
     public bool Compliant { get; init; }
 
     public int DrillsRun { get; init; }
+    /// <summary>Of <see cref="DrillsRun"/>, those the drill schedule started.</summary>
+    public int ScheduledDrillsRun { get; init; }
+    /// <summary>Of <see cref="DrillsRun"/>, those a person or pipeline started.</summary>
+    public int ManualDrillsRun { get; init; }
+    /// <summary>Scheduled occurrences in the window that did not run: missed (never started) or refused (with the reason on the drill).</summary>
+    public int ScheduledDrillsNotRun { get; init; }
     public int DrillsPassed { get; init; }
     /// <summary>Passed / finished drills, null when none finished in the window.</summary>
     public double? PassRate { get; init; }

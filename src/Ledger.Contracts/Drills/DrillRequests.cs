@@ -1,45 +1,25 @@
 namespace Ledger.Contracts.Drills;
 
 /// <summary>
-/// Body of <c>POST /api/v1/drills</c>: restore the newest verified backup of <see cref="Database"/> into a non-primary
-/// drill target (default <c>&lt;db&gt;_drill</c>) of the same environment, and verify it.
+/// Body of <c>POST /api/v1/drills</c>: restore the newest verified backup of <see cref="Environment"/>/<see cref="Database"/>
+/// into a non-primary drill target (default <c>&lt;db&gt;_drill</c>) of <see cref="TargetEnvironment"/> (default the
+/// same environment; e.g. production's backup drilled in staging, through staging's agent), and verify it.
 /// </summary>
 public sealed record RequestDrill(
     string Environment,
     string Database,
     string? TargetDatabase = null,
     IReadOnlyList<string>? ManualSteps = null,
-    bool Keep = false);
+    bool Keep = false,
+    string? TargetEnvironment = null);
 
 /// <summary>Answer to an accepted drill request: where to follow it.</summary>
-public sealed record DrillAccepted(Guid DrillId, Guid RestoreId, Guid BackupId, string TargetDatabase, string Location);
+public sealed record DrillAccepted(Guid DrillId, Guid RestoreId, Guid BackupId, string TargetDatabase, string Location,
+    string? TargetEnvironment = null);
 
 public static class DrillTargets
 {
     public static string DefaultFor(string database) => database + "_drill";
-
-    // What a drill records about its target (DrillView.TargetOutcome). A drill target is scratch: it is dropped after
-    // the drill unless the operator asked to keep it, or it is a database an agent manages (never dropped by a drill),
-    // or the restore never touched it.
-
-    /// <summary>The operator asked to keep it (<c>--keep</c>).</summary>
-    public const string KeptOnRequest = "kept (--keep)";
-
-    /// <summary>The ledger asked the agent to drop it and waits for the answer.</summary>
-    public const string Dropping = "dropping";
-
-    public const string Dropped = "dropped";
-
-    /// <summary>A database an agent manages (its own backups, possibly an application): a drill never drops it.</summary>
-    public static string KeptManaged(string environment, string database) =>
-        $"kept: {environment}/{database} is a managed database, which a drill never drops";
-
-    public const string Untouched = "untouched: the restore stopped before it changed the target";
-
-    public static string DropFailed(string reason) => "drop failed: " + reason;
-
-    /// <summary>True while the drop has been asked for and not answered.</summary>
-    public static bool IsPending(string? outcome) => outcome == Dropping;
 }
 
 /// <summary>

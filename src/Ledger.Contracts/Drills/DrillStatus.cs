@@ -12,9 +12,11 @@ public enum DrillStatus
     /// <summary>Completed, but post-restore verification failed.</summary>
     [JsonStringEnumMemberName("verification-failed")] VerificationFailed,
     [JsonStringEnumMemberName("failed")] Failed,
+    /// <summary>A scheduled occurrence the ledger never started (<see cref="DrillMissed"/>).</summary>
+    [JsonStringEnumMemberName("missed")] Missed,
 }
 
 public static class DrillStatusExtensions
 {
-    public static bool IsFinal(this DrillStatus status) => status is DrillStatus.Passed or DrillStatus.VerificationFailed or DrillStatus.Failed;
+    public static bool IsFinal(this DrillStatus status) => status is DrillStatus.Passed or DrillStatus.VerificationFailed or DrillStatus.Failed or DrillStatus.Missed;
 }

@@ -50,7 +50,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         Assert.True(drill.RpoSeconds >= 0);
         Assert.Equal(["paused the cron by hand"], drill.ManualSteps);
         // --keep: the target stays for the operator to look at, and the drill says so.
-        Assert.Equal(DrillTargets.KeptOnRequest, drill.TargetOutcome);
+        Assert.Equal(DrillTargetOutcome.Kept, drill.TargetOutcome);
         Assert.True(await DatabaseExistsAsync("app_drill"));
         await fixture.Stack.Postgres.DropDatabaseAsync("app_drill");
     }
@@ -87,7 +87,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         Assert.True(drill.RtoMs > 0);
 
         // The drill target was scratch: the agent dropped it once the drill had its verdict, and the drill records that.
-        Assert.Equal(DrillTargets.Dropped, drill.TargetOutcome);
+        Assert.Equal(DrillTargetOutcome.Dropped, drill.TargetOutcome);
         Assert.False(await DatabaseExistsAsync(DrillTargets.DefaultFor(LedgerFixture.SeededDatabase)));
         await using var session = fixture.Store.QuerySession();
         var events = await session.Events.FetchStreamAsync(drill.Id);

@@ -50,7 +50,7 @@ public sealed class when_the_drill_report_covers_an_overdue_and_a_passing_enviro
         session.Events.StartStream(id,
             new DrillStarted(id, environment, "app", "app_drill", backupId, at.AddHours(-6), [], false, "ops", at),
             new DrillCompleted(id, Guid.NewGuid(), true, rtoMs, 6 * 3600,
-                [new VerificationCheck("fidelity", CheckOutcomes.Passed, "identical", [], 10)], [], "target kept", at.AddMilliseconds(rtoMs)));
+                [new VerificationCheck("fidelity", CheckOutcomes.Passed, "identical", [], 10)], [], DrillTargetOutcome.Kept, at.AddMilliseconds(rtoMs)));
         await session.SaveChangesAsync();
         return id;
     }

@@ -19,7 +19,7 @@ public sealed class WireEnumTests
         Assert.Equal(["requested", "refused", "running", "writes-blocked", "verifying", "failed", "verified", "verification-failed", "planned"],
             WireEnum.Names<RestoreStatus>());
         Assert.Equal(["pending", "open", "denied", "expired"], WireEnum.Names<GateStatus>());
-        Assert.Equal(["running", "passed", "verification-failed", "failed"], WireEnum.Names<DrillStatus>());
+        Assert.Equal(["running", "passed", "verification-failed", "failed", "missed"], WireEnum.Names<DrillStatus>());
         Assert.Equal(["pending", "retrying", "delivered", "failed"], WireEnum.Names<DeliveryStatus>());
     }
 

@@ -9,11 +9,8 @@ public sealed class when_a_drills_restore_finishes
 {
     private static readonly DateTimeOffset At = new(2026, 6, 1, 10, 0, 0, TimeSpan.Zero);
 
-    private static readonly DrillView Running = new()
-    {
-        Id = Guid.NewGuid(), Environment = "test", Database = "app", TargetDatabase = "app_drill", BackupId = Guid.NewGuid(),
-        BackupSnapshotAt = At.AddHours(-5), StartedAt = At, Status = DrillStatus.Running, ManualSteps = [ManualSteps.None],
-    };
+    private static readonly Drill Running = Drill.Create(new DrillStarted(Guid.NewGuid(), "test", "app", "app_drill", Guid.NewGuid(),
+        At.AddHours(-5), [], false, "ops", At));
 
     private static readonly RestoreView Restore = new()
     {
@@ -37,25 +34,36 @@ public sealed class when_a_drills_restore_finishes
     public void a_finished_drill_asks_the_target_environments_agent_to_drop_the_target_it_restored_into()
     {
         var (outcome, drop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), Running, Restore);
-        Assert.Equal(DrillTargets.Dropping, Assert.IsType<DrillCompleted>(outcome).TargetOutcome);
+        Assert.Equal(DrillTargetOutcome.Dropping, Assert.IsType<DrillCompleted>(outcome).TargetOutcome);
         Assert.NotNull(drop);
         Assert.Equal((Running.Id, new RestoreTarget("test", "app_drill", "app", DatabaseRoles.NonPrimary, false)), (drop!.DrillId, drop.Target));
     }
 
     [Fact]
-    public void a_kept_a_managed_or_an_untouched_target_is_not_dropped_and_the_drill_says_why()
+    public void a_drill_run_in_another_environment_asks_that_environments_agent_to_drop_its_target()
+    {
+        var crossed = Running with { TargetEnvironment = "staging" };
+        var (_, drop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), crossed, Restore with { Environment = "staging" });
+        Assert.Equal("staging", drop!.Target.Environment);
+    }
+
+    [Fact]
+    public void a_kept_a_managed_or_an_untouched_target_is_not_dropped_and_the_drill_says_why_as_a_code_and_in_words()
     {
         var keep = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), Running with { Keep = true }, Restore);
-        Assert.Equal((DrillTargets.KeptOnRequest, (DropDrillTarget?)null), (((DrillCompleted)keep.Outcome!).TargetOutcome, keep.Drop));
+        var kept = (DrillCompleted)keep.Outcome!;
+        Assert.Equal((DrillTargetOutcome.Kept, (DropDrillTarget?)null), (kept.TargetOutcome, keep.Drop));
+        Assert.Contains("--keep", kept.TargetDetail);
 
         var managed = DrillOutcomeHandler.Decide(Finished(RestoreStatus.VerificationFailed), Running, Restore with { TargetManaged = true });
         Assert.Null(managed.Drop);
-        Assert.Contains("managed database", ((DrillCompleted)managed.Outcome!).TargetOutcome);
+        Assert.Equal(DrillTargetOutcome.KeptManaged, ((DrillCompleted)managed.Outcome!).TargetOutcome);
+        Assert.Contains("managed database", ((DrillCompleted)managed.Outcome!).TargetDetail);
 
         var untouched = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Failed, "checksum: SHA-256 mismatch"), Running,
             Restore with { TargetTouched = false, TargetCreated = null });
         Assert.Null(untouched.Drop);
-        Assert.Equal(DrillTargets.Untouched, Assert.IsType<DrillFailed>(untouched.Outcome).TargetOutcome);
+        Assert.Equal(DrillTargetOutcome.Untouched, Assert.IsType<DrillFailed>(untouched.Outcome).TargetOutcome);
     }
 
     [Fact]
@@ -64,7 +72,7 @@ public sealed class when_a_drills_restore_finishes
         var (outcome, drop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Failed, "pg_restore: disk full"), Running, Restore);
         var failed = Assert.IsType<DrillFailed>(outcome);
         Assert.Contains("disk full", failed.Reason);
-        Assert.Equal(DrillTargets.Dropping, failed.TargetOutcome);
+        Assert.Equal(DrillTargetOutcome.Dropping, failed.TargetOutcome);
         Assert.NotNull(drop);
     }
 
@@ -76,22 +84,47 @@ public sealed class when_a_drills_restore_finishes
     }
 
     [Fact]
-    public void a_drill_already_decided_ignores_a_redelivered_outcome()
+    public void a_drill_already_decided_ignores_a_redelivered_or_late_outcome()
     {
-        var (outcome, drop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), Running with { Status = DrillStatus.Passed }, Restore);
-        Assert.Null(outcome);
-        Assert.Null(drop);
+        var (first, _) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), Running, Restore);
+        var decided = Running.Apply((DrillCompleted)first!);
+        Assert.True(decided.IsFinal);
+
+        var (again, drop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), decided, Restore);
+        Assert.Equal(((object?)null, (DropDrillTarget?)null), (again, drop));
+        var (late, lateDrop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Failed, "late"), decided, Restore);
+        Assert.Equal(((object?)null, (DropDrillTarget?)null), (late, lateDrop));
+        // Applying a late failure to the write model changes nothing either.
+        Assert.Equal(decided, decided.Apply(new DrillFailed(Running.Id, Restore.Id, DrillStages.Restore, "late", At.AddHours(1))));
     }
 
     [Fact]
-    public void the_drop_report_settles_a_pending_target_once_and_never_overrides_another_outcome()
+    public void the_drop_report_is_appended_once_while_the_drop_is_pending_and_never_over_another_outcome()
     {
-        var pending = Running with { Status = DrillStatus.Passed, TargetOutcome = DrillTargets.Dropping };
-        var dropped = DrillViewProjection.Apply(new DrillTargetDropped(Running.Id, "a1", "test", "app_drill", true, 12, At), pending);
-        Assert.Equal(DrillTargets.Dropped, dropped.TargetOutcome);
+        var (first, _) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), Running, Restore);
+        var pending = Running.Apply((DrillCompleted)first!);
+        var report = new DrillTargetDropped(Running.Id, "a1", "test", "app_drill", true, 12, At);
+        Assert.Equal([report], DrillOutcomeHandler.Handle(report, pending));
+
+        var dropped = pending.Apply(report);
+        Assert.Equal(DrillTargetOutcome.Dropped, dropped.Target);
+        Assert.Empty(DrillOutcomeHandler.Handle(report, dropped));
+        Assert.Empty(DrillOutcomeHandler.Handle(new DrillTargetDropFailed(Running.Id, "a1", "test", "app_drill", "late", At), dropped));
+
+        var kept = Running.Apply(new DrillCompleted(Running.Id, Restore.Id, true, 1, 1, [], [], DrillTargetOutcome.Kept, At));
+        Assert.Empty(DrillOutcomeHandler.Handle(report, kept));
+        Assert.Equal(DrillTargetOutcome.Kept, kept.Apply(report).Target);
+    }
+
+    [Fact]
+    public void the_view_settles_a_pending_target_once_with_the_agents_words()
+    {
+        var view = DrillViewProjection.Create(new DrillStarted(Running.Id, "test", "app", "app_drill", Guid.NewGuid(), At.AddHours(-5), [], false, "ops", At));
+        var pending = DrillViewProjection.Apply(new DrillCompleted(Running.Id, Restore.Id, true, 1, 1, [], [], DrillTargetOutcome.Dropping, At), view);
         var failed = DrillViewProjection.Apply(new DrillTargetDropFailed(Running.Id, "a1", "test", "app_drill", "permission denied", At), pending);
-        Assert.Equal(DrillTargets.DropFailed("permission denied"), failed.TargetOutcome);
-        var kept = Running with { TargetOutcome = DrillTargets.KeptOnRequest };
-        Assert.Equal(DrillTargets.KeptOnRequest, DrillViewProjection.Apply(new DrillTargetDropped(Running.Id, "a1", "test", "app_drill", true, 1, At), kept).TargetOutcome);
+        Assert.Equal((DrillTargetOutcome.DropFailed, "permission denied"), (failed.TargetOutcome, failed.TargetDetail));
+        var gone = DrillViewProjection.Apply(new DrillTargetDropped(Running.Id, "a1", "test", "app_drill", false, 1, At), pending);
+        Assert.Equal((DrillTargetOutcome.Dropped, "it was already gone"), (gone.TargetOutcome, gone.TargetDetail));
+        Assert.Equal(failed, DrillViewProjection.Apply(new DrillTargetDropped(Running.Id, "a1", "test", "app_drill", true, 1, At), failed));
     }
 }

@@ -173,3 +173,42 @@ public sealed class when_the_drill_compliance_report_is_computed
     [InlineData("2099-01-01")]
     public void since_refuses_what_is_not_a_past_window(string since) => Assert.Null(DrillReportEndpoint.ParseSince(since, Now));
 }
+
+public sealed class when_the_compliance_report_counts_scheduled_and_manual_drills
+{
+    private static readonly DateTimeOffset Now = new(2026, 6, 30, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DrillPolicy Policy = new(CadenceDays: 30, RtoTargetSeconds: 3600, MinPassRate: 1.0);
+
+    private static DrillView Drill(int daysAgo, string trigger, DrillStatus status = DrillStatus.Passed, string? stage = null, string? targetEnvironment = null) => new()
+    {
+        Id = Guid.NewGuid(), Environment = "prod", Database = "dg_prod", TargetEnvironment = targetEnvironment ?? "prod", TargetDatabase = "dg_prod_drill",
+        Trigger = trigger, Status = status, FailureStage = stage, StartedAt = Now.AddDays(-daysAgo), RtoMs = status == DrillStatus.Passed ? 60_000 : null,
+        ManualSteps = [ManualSteps.None],
+    };
+
+    [Fact]
+    public void scheduled_and_manual_drills_are_counted_apart_and_scheduled_occurrences_that_did_not_run_are_named()
+    {
+        var drills = new[]
+        {
+            Drill(1, DrillTriggers.Scheduled, targetEnvironment: "staging"),
+            Drill(8, DrillTriggers.Scheduled, targetEnvironment: "staging"),
+            Drill(3, DrillTriggers.Manual),
+            Drill(15, DrillTriggers.Scheduled, DrillStatus.Failed, DrillStages.NoBackup, "staging"),
+            Drill(22, DrillTriggers.Scheduled, DrillStatus.Missed, DrillStages.Missed, "staging"),
+        };
+        var report = DrillCompliance.Compute(new ComplianceInputs([], [], drills, []), Policy, Now.AddDays(-30), Now);
+
+        var line = Assert.Single(report.Lines);
+        Assert.Equal(("prod", "dg_prod"), (line.Environment, line.Database));
+        Assert.Equal((3, 2, 1, 2), (line.DrillsRun, line.ScheduledDrillsRun, line.ManualDrillsRun, line.ScheduledDrillsNotRun));
+        // A missed occurrence is no recovery that failed: it does not lower the pass rate; a drill that had no backup does.
+        Assert.Equal(3.0 / 4, line.PassRate);
+        var cadence = Assert.Single(line.Controls, c => c.Control == ComplianceControls.DrillCadence);
+        Assert.Contains("run in staging", cadence.Detail);
+        Assert.Contains("2 scheduled and 1 manual drills ran, 2 scheduled occurrences did not run", cadence.Detail);
+        Assert.Equal([DrillTriggers.Scheduled, DrillTriggers.Scheduled, DrillTriggers.Scheduled, DrillTriggers.Manual, DrillTriggers.Scheduled],
+            line.Drills.Select(d => d.Trigger));
+        Assert.Equal("staging", line.Drills[^1].TargetEnvironment);
+    }
+}

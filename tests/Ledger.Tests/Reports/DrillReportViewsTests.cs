@@ -12,7 +12,7 @@ public sealed class when_the_drill_compliance_report_is_rendered
     [
         new DatabaseCompliance
         {
-            Environment = "prod", Database = "app", Compliant = false, DrillsRun = 1, DrillsPassed = 1, PassRate = 1,
+            Environment = "prod", Database = "app", Compliant = false, DrillsRun = 1, ManualDrillsRun = 1, DrillsPassed = 1, PassRate = 1,
             LastDrillAt = Now.AddDays(-40), DaysSinceLastDrill = 40, DrillOverdue = true, MedianRtoSeconds = 120, WorstRtoSeconds = 120,
             Drills = [new DrillMark(DrillId, Now.AddDays(-40), DrillStatus.Passed, 120, 0)],
             Controls =
@@ -43,7 +43,7 @@ public sealed class when_the_drill_compliance_report_is_rendered
     {
         var lines = Render(DrillReportViews.Csv).TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
-        Assert.StartsWith($"prod,app,drill-cadence,FAIL,\"last drill 40 days ago, \"\"late\"\"\",{DrillId},1,1,120,120,", lines[1]);
+        Assert.StartsWith($"prod,app,drill-cadence,FAIL,\"last drill 40 days ago, \"\"late\"\"\",{DrillId},1,0,1,0,1,120,120,", lines[1]);
     }
 
     [Fact]

@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Ledger.Agent.Recovery;
+
+/// <summary>
+/// Named phases where a fault test can stop the agent, in the manner of etcd's gofail or FreeBSD's fail(9).
+/// Inert unless the environment variable <see cref="ArmedVariable"/> names the phase (a comma-separated list): then
+/// <see cref="ReachAsync"/> writes <c>&lt;phase&gt;.reached</c> (holding the process id) into the directory named by
+/// <see cref="MarkerDirectoryVariable"/> and blocks for good, so the test can SIGKILL the agent exactly there.
+/// Nothing in a configuration file arms a fail point, and an unarmed one costs one dictionary lookup.
+/// </summary>
+public static class FailPoints
+{
+    public const string ArmedVariable = "DGLEDGER_FAILPOINTS";
+    public const string MarkerDirectoryVariable = "DGLEDGER_FAILPOINT_DIR";
+    public const string MarkerSuffix = ".reached";
+
+    private static readonly HashSet<string> Armed = (Environment.GetEnvironmentVariable(ArmedVariable) ?? "")
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="phase"/> is armed in this process.</summary>
+    public static bool IsArmed(string phase) => Armed.Contains(phase);
+
+    /// <summary>Returns at once unless <paramref name="phase"/> is armed; then marks it reached and never returns.</summary>
+    public static async Task ReachAsync(string phase)
+    {
+        if (!Armed.Contains(phase))
+        {
+            return;
+        }
+
+        Mark(phase);
+        await Task.Delay(Timeout.Infinite).ConfigureAwait(false);
+    }
+
+    /// <summary>The blocking form, for code that cannot await (a stream's synchronous write).</summary>
+    public static void Reach(string phase)
+    {
+        if (!Armed.Contains(phase))
+        {
+            return;
+        }
+
+        Mark(phase);
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    private static void Mark(string phase)
+    {
+        var directory = Environment.GetEnvironmentVariable(MarkerDirectoryVariable) ?? Path.GetTempPath();
+        var marker = Path.Combine(directory, phase + MarkerSuffix);
+        var partial = marker + ".tmp";
+        File.WriteAllText(partial, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        File.Move(partial, marker, overwrite: true);
+    }
+}
