@@ -1,6 +1,7 @@
 using Ledger.Agent.Backups;
 using Ledger.Agent.Doctor;
 using Ledger.Agent.Heartbeats;
+using Ledger.Agent.Recovery;
 using Ledger.Agent.Restores;
 using JasperFx.CodeGeneration;
 using Ledger.Contracts.Agents;
@@ -32,7 +33,7 @@ public static class AgentHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(tools);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<PgProcessRunner>();
+        builder.Services.AddRecovery();
         builder.Services.AddSingleton<BackupTaker>();
         builder.Services.AddSingleton<BackupVerifier>();
         builder.Services.AddRestores(ledgerConnection);

@@ -68,6 +68,8 @@ public sealed class AgentOptions
 {
     public string Id { get; set; } = Environment.MachineName.ToLowerInvariant();
     public string Repository { get; set; } = "";
+    /// <summary>The agent's journal and passfiles (see Recovery/AgentState); default &lt;Repository&gt;/.dgledger-agent/&lt;Id&gt;.</summary>
+    public string? StateDirectory { get; set; }
     public string? PgBinDir { get; set; }
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan MaxBackupDuration { get; set; } = TimeSpan.FromHours(6);

@@ -12,16 +12,32 @@ public sealed class FaultFixture : IAsyncLifetime
 {
     public const string Environment = "faults";
     public const string Database = "app";
+    /// <summary>A managed restore target whose connection settings are not the defaults (CONNECTION LIMIT 7).</summary>
+    public const string Target = "app_restored";
+    public const int TargetConnectionLimit = 7;
 
     public EmbeddedStack Stack { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
+        var off = new Dictionary<string, string?> { ["Schedule"] = "off" };
         Stack = await EmbeddedStack.StartAsync(async pg =>
-        [
-            new EmbeddedDatabase(Environment, Database, await EmbeddedStack.CreateSampleSourceAsync(pg, Database),
-                Settings: new Dictionary<string, string?> { ["Schedule"] = "off" }),
-        ], startAgent: false);
+        {
+            var source = await EmbeddedStack.CreateSampleSourceAsync(pg, Database);
+            var target = await pg.CreateDatabaseAsync(Target);
+            await using (var connection = new Npgsql.NpgsqlConnection(pg.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var alter = new Npgsql.NpgsqlCommand($"ALTER DATABASE {Target} CONNECTION LIMIT {TargetConnectionLimit}", connection);
+                await alter.ExecuteNonQueryAsync();
+            }
+
+            return
+            [
+                new EmbeddedDatabase(Environment, Database, source, Settings: off),
+                new EmbeddedDatabase(Environment, Target, target, Settings: off),
+            ];
+        }, startAgent: false);
     }
 
     public Task DisposeAsync() => Stack.DisposeAsync().AsTask();
@@ -42,12 +58,13 @@ public sealed class FaultFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        var agent = AgentProcess.Create(settings);
-        Repositories[agent] = repository;
-        return agent;
+        return AgentProcess.Create(settings);
     }
 
-    public Dictionary<AgentProcess, string> Repositories { get; } = [];
+    /// <summary>The repository an agent of <see cref="NewAgent"/> writes to (its state directory is inside).</summary>
+    public static string RepositoryOf(AgentProcess agent) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(agent.Directory, "appsettings.json")))
+            .RootElement.GetProperty("Agent").GetProperty("Repository").GetString()!;
 }
 
 [CollectionDefinition(Name)]

@@ -16,7 +16,7 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
 {
     private string? _pgDumpVersion;
 
-    public async Task<object> TakeAsync(TakeBackup request, CancellationToken ct)
+    public async Task<object> TakeAsync(TakeBackup request, CancellationToken ct, Recovery.StepProgress? progress = null)
     {
         var database = options.Find(request.Environment, request.Database);
         if (database is null)
@@ -33,13 +33,15 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             Artifacts.EnsureDirectory(options.Repository, directory);
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
             await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, options.LockWait, ct);
-            await Recovery.FailPoints.ReachAsync("snapshot-export");
+            await Recovery.FailPoints.ReachAsync(Recovery.Phases.SnapshotExport);
 
             // The data is as of this moment: the snapshot exists and no other backup of this database runs.
             var startedAt = clock.GetUtcNow();
             stopwatch.Restart();
             finalPath = Path.Combine(directory, Artifacts.FileNameFor(request.Database, startedAt, request.BackupId));
             partialPath = Artifacts.PartialPathFor(finalPath);
+            // Journalled before the file exists: a restarted agent knows which files an interrupted dump leaves.
+            progress?.At(Recovery.Phases.MidDump, finalPath);
 
             // What the backup records of its options (the snapshot id is this run's, not an option to repeat).
             var dumpOptions = new List<string> { "--format=custom", $"--compress={options.CompressionLevel}", "--snapshot" };
@@ -58,7 +60,9 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             {
                 // Fingerprint the same snapshot while pg_dump streams it.
                 var fingerprinting = snapshot.FingerprintAsync(ct);
-                result = await runner.RunAsync(command, hashing, ct);
+                result = await runner.RunAsync(command, Recovery.FailPointStream.Wrap(hashing, Recovery.Phases.MidDump), ct);
+                progress?.At(Recovery.Phases.Fingerprint);
+                await Recovery.FailPoints.ReachAsync(Recovery.Phases.Fingerprint);
                 fingerprint = await fingerprinting;
                 fingerprint = fingerprint with { Marks = await snapshot.MarksAsync(ct) };
                 exportCandidates = database.ExportWorkflows
@@ -77,8 +81,10 @@ public sealed class BackupTaker(AgentOptions options, PgToolPaths tools, PgProce
             }
 
             fingerprint = await ArchiveSequences.ApplyAsync(fingerprint, partialPath, tools, runner, ct);
+            progress?.At(Recovery.Phases.Rename);
             Artifacts.MoveDurably(partialPath, finalPath);
             renamed = true;
+            await Recovery.FailPoints.ReachAsync(Recovery.Phases.Rename);
             // Companions, not substitutes: fetched after the dump (DecisionGraph's export read writes), stored next to it.
             IReadOnlyList<CompanionExport>? exports = database.ExportWorkflows
                 ? await CompanionExports.FetchAsync(decisionGraph, database, finalPath, exportCandidates, ct)

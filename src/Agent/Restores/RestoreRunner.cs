@@ -25,8 +25,9 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
     public static IReadOnlyList<string> OptionsFor(int jobs) =>
         ["--clean", "--if-exists", "--no-owner", "--no-privileges", $"--jobs={jobs}"];
 
-    public async Task<object[]> PrepareAsync(PrepareRestore step, CancellationToken ct)
+    public async Task<object[]> PrepareAsync(PrepareRestore step, CancellationToken ct, Recovery.StepProgress? progress = null)
     {
+        await Recovery.FailPoints.ReachAsync(Recovery.Phases.ArtifactCheck);
         var request = step.Request;
         var target = request.Target;
         var host = options.Find(target.Environment, target.HostDatabase)!;
@@ -95,6 +96,10 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
             var doing = "create";
             try
             {
+                // Saved durably before anything changes: a restarted agent puts exactly these settings back.
+                progress?.At(Recovery.Phases.TargetClosed);
+                progress?.Hold(new Recovery.TargetHold(target.Environment, target.HostDatabase, target.Database, before.Exists,
+                    before.AllowConnections, before.ConnectionLimit));
                 if (!before.Exists)
                 {
                     await server.CreateAsync(ct);
@@ -107,6 +112,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
                 (closing, doing) = (true, "close");
                 var ended = await server.CloseAsync(SessionsWait, ct);
                 await server.OpenForRestoreAsync(ct);
+                await Recovery.FailPoints.ReachAsync(Recovery.Phases.TargetClosed);
                 var blocked = new WritesBlocked(request.RestoreId, options.Id, created, before.AllowConnections, before.ConnectionLimit,
                     ended, checksumMs, clock.GetUtcNow());
                 log.LogInformation("Restore {RestoreId}: {Target} closed ({Sessions} session(s) ended{Created})", request.RestoreId,
@@ -116,6 +122,11 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
             catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
             {
                 var reopened = !closing || await TryReopenAsync(host, target.Database, before.AllowConnections, before.ConnectionLimit);
+                if (reopened)
+                {
+                    progress?.Release();
+                }
+
                 return [Failed(step, RestoreStages.Block,
                     $"Could not {doing} {target.Database}: {e.Message}"
                     + (reopened ? "" : $" The target may still be closed: {ReopenHint(target.Database, before.AllowConnections, before.ConnectionLimit)}"),
@@ -124,7 +135,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         }
     }
 
-    public async Task<object[]> RunAsync(RunPgRestore step, CancellationToken ct)
+    public async Task<object[]> RunAsync(RunPgRestore step, CancellationToken ct, Recovery.StepProgress? progress = null)
     {
         var request = step.Request;
         var target = request.Target;
@@ -136,7 +147,7 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         {
             ConnectionString = new NpgsqlConnectionStringBuilder(PgConnectionStrings.WithDatabase(host.ConnectionString, target.Database))
             {
-                ApplicationName = "dgledger-restore",
+                ApplicationName = TargetServer.RestoreApplicationName,
             }.ConnectionString,
         };
 
@@ -148,7 +159,14 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         {
             version = _pgRestoreVersion ??= (await runner.RunAsync(new PgCommand(tools.PgRestore, ["--version"]), null, ct)).StdoutText?.Trim() ?? "";
             watch.Restart();
-            result = await runner.RunAsync(command, null, ct);
+            var restoring = runner.RunAsync(command, null, ct);
+            if (Recovery.FailPoints.IsArmed(Recovery.Phases.MidPgRestore))
+            {
+                await WaitForRestoreSessionAsync(host, target.Database, restoring, ct);
+                await Recovery.FailPoints.ReachAsync(Recovery.Phases.MidPgRestore);
+            }
+
+            result = await restoring;
         }
         catch (Exception e)
         {
@@ -158,7 +176,13 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
 
         var restoreMs = watch.ElapsedMilliseconds;
         // Whatever pg_restore did, the target gets its previous connection settings back.
+        progress?.At(Recovery.Phases.Reopen);
         var reopened = await TryReopenAsync(host, target.Database, blocked.PreviousAllowConnections, blocked.PreviousConnectionLimit);
+        if (reopened)
+        {
+            progress?.Release();
+            await Recovery.FailPoints.ReachAsync(Recovery.Phases.Reopen);
+        }
         if (!reopened)
         {
             return [Failed(step.Request, step.StartedAt, RestoreStages.Unblock,
@@ -184,6 +208,16 @@ public sealed class RestoreRunner(AgentOptions options, PgToolPaths tools, PgPro
         log.LogInformation("Restore {RestoreId}: backup {BackupId} restored into {Target} in {Ms} ms", request.RestoreId,
             request.Backup.BackupId, target.Database, restoreMs);
         return [completed, new VerifyRestore(request, completed, step.StopStep)];
+    }
+
+    /// <summary>For the mid-pg_restore fail point: waits until pg_restore has a session on the target (or has ended).</summary>
+    private static async Task WaitForRestoreSessionAsync(ManagedDatabaseOptions host, string database, Task restoring, CancellationToken ct)
+    {
+        await using var server = await TargetServer.OpenAsync(host, database, ct);
+        while (!restoring.IsCompleted && await server.RestoreSessionsAsync(ct) == 0)
+        {
+            await Task.Delay(20, ct);
+        }
     }
 
     private static async Task<(string? Problem, long Ms)> ChecksumAsync(RestoreBackup request, CancellationToken ct)
