@@ -23,7 +23,9 @@ public sealed class FaultFixture : IAsyncLifetime
         var off = new Dictionary<string, string?> { ["Schedule"] = "off" };
         Stack = await EmbeddedStack.StartAsync(async pg =>
         {
-            var source = await EmbeddedStack.CreateSampleSourceAsync(pg, Database);
+            // DecisionGraph's real schema (fixtures/decisiongraph/schema.sql), so that a restore of it verifies.
+            var source = await pg.CreateDatabaseAsync(Database);
+            await DecisionGraph.Double.RealSchemaSample.CreateAsync(source, SchemaPath(), overdueWorkflow: false);
             var target = await pg.CreateDatabaseAsync(Target);
             await using (var connection = new Npgsql.NpgsqlConnection(pg.ConnectionString))
             {
@@ -59,6 +61,20 @@ public sealed class FaultFixture : IAsyncLifetime
         }
 
         return AgentProcess.Create(settings);
+    }
+
+    private static string SchemaPath()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "fixtures", "decisiongraph", "schema.sql");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("fixtures/decisiongraph/schema.sql was not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>The repository an agent of <see cref="NewAgent"/> writes to (its state directory is inside).</summary>
