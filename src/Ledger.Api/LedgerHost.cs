@@ -51,6 +51,7 @@ public static class LedgerHost
         builder.Services.AddRetention(builder.Configuration);
         builder.Services.AddMetrics(builder.Configuration);
         builder.Services.AddNotifications(builder.Configuration);
+        builder.Services.AddOperationLeases(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(_ => { });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 

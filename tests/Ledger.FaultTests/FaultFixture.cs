@@ -16,6 +16,9 @@ public sealed class FaultFixture : IAsyncLifetime
     public const string Target = "app_restored";
     public const int TargetConnectionLimit = 7;
 
+    /// <summary>The ledger's operation lease here: longer than an agent's restart, short enough to wait for.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+
     public EmbeddedStack Stack { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -39,7 +42,11 @@ public sealed class FaultFixture : IAsyncLifetime
                 new EmbeddedDatabase(Environment, Database, source, Settings: off),
                 new EmbeddedDatabase(Environment, Target, target, Settings: off),
             ];
-        }, startAgent: false);
+        }, startAgent: false, ledgerSettings: new Dictionary<string, string?>
+        {
+            ["Ledger:OperationLease"] = Lease.ToString(),
+            ["Ledger:LeaseCheckInterval"] = "00:00:02",
+        });
     }
 
     public Task DisposeAsync() => Stack.DisposeAsync().AsTask();

@@ -109,16 +109,19 @@ public sealed class AgentRecovery(AgentOptions options, AgentState state, Operat
         {
             try
             {
+                var reported = 0;
                 foreach (var entry in journal.All().Where(e => e.Status == StepStatus.Interrupted && !e.Reported))
                 {
                     foreach (var report in OperationJournal.Replay(entry))
                     {
                         await bus.PublishAsync(report);
+                        reported++;
                     }
 
                     journal.Write(entry with { Reported = true });
                 }
 
+                log.LogInformation("Recovery: {Reported} report(s) of interrupted steps sent", reported);
                 _recovered.TrySetResult();
                 return;
             }

@@ -14,7 +14,7 @@ public sealed record Backup(Guid Id, string Status, Guid? GateId, DateTimeOffset
 
     public Backup Apply(BackupMissed _) => this;
     public Backup Apply(BackupStarted _) => this with { Status = BackupStatuses.Running };
-    public Backup Apply(BackupTaken e) => this with { Status = BackupStatuses.Taken, SnapshotAt = e.StartedAt };
+    public Backup Apply(BackupTaken e) => this with { Status = BackupStatuses.Taken, SnapshotAt = e.SnapshotAt };
     public Backup Apply(BackupFailed _) => this with { Status = BackupStatuses.Failed };
     public Backup Apply(BackupVerified _) => this with { Status = BackupStatuses.Verified };
     public Backup Apply(BackupVerificationFailed _) => this with { Status = BackupStatuses.VerificationFailed };

@@ -61,8 +61,8 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         DumpOptions = e.DumpOptions,
         TableRowCounts = e.TableRowCounts,
         Exports = e.Exports ?? [],
-        // The data is as of the snapshot pg_dump read, taken when the dump started.
-        Timestamp = e.StartedAt,
+        // The data is as of the snapshot pg_dump read, taken when the dump started (on the ledger's clock).
+        Timestamp = e.SnapshotAt,
     };
 
     public static RestorePoint Apply(BackupFailed e, RestorePoint rp) =>
