@@ -16,6 +16,7 @@ using Ledger.Api.OperatorConsole;
 using Ledger.Api.Restores;
 using Ledger.Contracts.Agents;
 using Marten;
+using Weasel.Core;
 using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Http;
@@ -60,6 +61,8 @@ public static class LedgerHost
                 store.Connection(options.ConnectionString);
                 store.DatabaseSchemaName = "ledger";
                 store.Events.DatabaseSchemaName = "ledger";
+                // Status enums are stored, queried and indexed by their wire names ([JsonStringEnumMemberName]: "verification-failed").
+                store.UseSystemTextJsonForSerialization(EnumStorage.AsString);
                 // The async daemon runs the notifications subscription (Notifications/); every projection is inline. The
                 // upstream DistributedLock behind the NuGet shim (see README) refuses multiplexing over a DbDataSource
                 // unless the daemon takes its lock inside a transaction.

@@ -28,12 +28,12 @@ public sealed class when_an_operator_looks_at_the_console(ConsoleFixture fixture
         var newest = await app.Locator("td:nth-child(2) a").GetAttributeAsync("href");
         Assert.Equal($"/ui/backups/{fixture.Gate.BackupId}", newest);
         Assert.Equal($"/ui/drills/{fixture.Drill.Id}", await app.Locator("td:nth-child(3) a").GetAttributeAsync("href"));
-        Assert.Contains(DrillStatuses.VerificationFailed, await app.Locator("td:nth-child(3)").InnerTextAsync());
+        Assert.Contains(DrillStatus.VerificationFailed.ToWire(), await app.Locator("td:nth-child(3)").InnerTextAsync());
         // The drill failed its verification: the pass-rate control fails, and the cell is coloured by it.
         Assert.Equal("bad", await app.Locator("td:nth-child(3)").GetAttributeAsync("class"));
         Assert.Contains("pass-rate", await app.Locator("td:nth-child(3)").InnerTextAsync());
         Assert.Equal($"/ui/gates/{fixture.Gate.Id}", await app.Locator("td:nth-child(4) a").GetAttributeAsync("href"));
-        Assert.Contains(GateStatuses.Open, await app.Locator("td:nth-child(4)").InnerTextAsync());
+        Assert.Contains(GateStatus.Open.ToWire(), await app.Locator("td:nth-child(4)").InnerTextAsync());
         Assert.Equal("ok", await app.Locator("td:nth-child(4)").GetAttributeAsync("class"));
         Assert.Equal("ok", await app.Locator("td:nth-child(6)").GetAttributeAsync("class"));
         Assert.Contains("FAIL", await app.Locator("td:nth-child(7)").InnerTextAsync());
@@ -80,7 +80,7 @@ public sealed class when_an_operator_looks_at_the_console(ConsoleFixture fixture
         // Follow the drill's link: every check with its duration, the manual step, and the drill's events.
         await page.ClickAsync("#timeline tr[data-kind='drill'] a");
         await page.WaitForURLAsync(fixture.Url($"/ui/drills/{fixture.Drill.Id}").ToString());
-        Assert.Equal(DrillStatuses.VerificationFailed, await page.InnerTextAsync("#status"));
+        Assert.Equal(DrillStatus.VerificationFailed.ToWire(), await page.InnerTextAsync("#status"));
         Assert.Contains("paused the importer by hand", await page.InnerTextAsync("#manual-steps"));
         Assert.Contains("fidelity", await page.InnerTextAsync("#drill-checks"));
         var events = await page.Locator("table.history tbody tr td:nth-child(2)").AllInnerTextsAsync();
@@ -112,7 +112,7 @@ public sealed class when_an_operator_looks_at_the_console(ConsoleFixture fixture
         Assert.Contains(fixture.FailedBackup.FailureReason!, await page.InnerTextAsync("#checks"));
 
         await page.GotoAsync(fixture.Url($"/ui/gates/{fixture.Gate.Id}").ToString());
-        Assert.Equal(GateStatuses.Open, await page.InnerTextAsync("#status"));
+        Assert.Equal(GateStatus.Open.ToWire(), await page.InnerTextAsync("#status"));
         Assert.Equal(fixture.Gate.Reasons.Count, await page.Locator("#reasons li").CountAsync());
         await page.ClickAsync("#evidence a");
         await page.WaitForURLAsync(fixture.Url($"/ui/backups/{fixture.Gate.BackupId}").ToString());

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Net;
 using System.Text.Json;
 using Ledger.Client;
@@ -50,10 +51,10 @@ public sealed class LedgerClient : IDisposable
     /// <summary>Polls the backup until nothing more will happen to it (verified, failed, verification failed).</summary>
     public async Task<BackupDetail> WaitForBackupAsync(Guid id, TimeSpan timeout, CancellationToken ct)
     {
-        var polled = await StatusPoller.WaitAsync(c => _api.GetBackupAsync(id, c), d => BackupStatuses.IsFinal(d.Backup.Status),
-            d => d.Backup.Status, changed: null, timeout, TimeProvider.System, ct);
+        var polled = await StatusPoller.WaitAsync(c => _api.GetBackupAsync(id, c), d => d.Backup.Status.IsFinal(),
+            d => d.Backup.Status.ToWire(), changed: null, timeout, TimeProvider.System, ct);
         return polled.TimedOut || polled.Last is null
-            ? throw new TimeoutException($"Backup {id} was still '{polled.Last?.Backup.Status}' after {timeout}.")
+            ? throw new TimeoutException($"Backup {id} was still '{polled.Last?.Backup.Status.ToWire()}' after {timeout}.")
             : polled.Last;
     }
 
@@ -63,8 +64,8 @@ public sealed class LedgerClient : IDisposable
     /// <summary>Polls the restore until it reaches a final state (verified, failed, ...).</summary>
     public async Task<RestoreView> WaitForRestoreAsync(Guid id, TimeSpan timeout, CancellationToken ct)
     {
-        var polled = await StatusPoller.WaitAsync(c => _api.GetRestoreAsync(id, c), v => RestoreStatuses.IsFinal(v.Status),
-            v => v.Status, changed: null, timeout, TimeProvider.System, ct);
+        var polled = await StatusPoller.WaitAsync(c => _api.GetRestoreAsync(id, c), v => v.Status.IsFinal(),
+            v => v.Status.ToWire(), changed: null, timeout, TimeProvider.System, ct);
         return polled.TimedOut || polled.Last is null
             ? throw new TimeoutException($"Restore {id} was still '{polled.Last?.Status}' after {timeout}.")
             : polled.Last;

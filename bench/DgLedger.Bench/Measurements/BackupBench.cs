@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Diagnostics;
 using DgLedger.Bench.Infrastructure;
 using DgLedger.Bench.Reporting;
@@ -164,10 +165,10 @@ public static class BackupBench
         var accepted = await services.Client.RequestBackupAsync(ServiceProcesses.Environment, database, ctx.Cancellation);
         var detail = await services.Client.WaitForBackupAsync(accepted.BackupId, Timeout, ctx.Cancellation);
         var peak = agentProcess.PeakMemoryBytes();
-        if (detail.Backup.Status != BackupStatuses.Verified)
+        if (detail.Backup.Status != BackupStatus.Verified)
         {
             throw new InvalidOperationException(
-                $"Backup {accepted.BackupId} of {database} ended '{detail.Backup.Status}': {detail.Backup.FailureReason}. Agent log: {agentProcess.LogPath}");
+                $"Backup {accepted.BackupId} of {database} ended '{detail.Backup.Status.ToWire()}': {detail.Backup.FailureReason}. Agent log: {agentProcess.LogPath}");
         }
 
         var duration = BackupHistory.DurationMs(detail, nameof(BackupTaken));

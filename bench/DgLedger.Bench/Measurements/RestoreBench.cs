@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Diagnostics;
 using System.Net.Http;
 using DgLedger.Bench.Infrastructure;
@@ -71,12 +72,12 @@ public static class RestoreBench
             }
 
             Progress.Say($"restore {label}: agent {(view is null ? "–" : Format.Ms(view.DurationMs ?? double.NaN))} "
-                         + $"(status {view?.Status ?? "–"}), pg_restore -j{jobs} {Format.Ms(bare)}, fingerprint {Format.Ms(fingerprint)}");
-            if (view is not null && view.Status != RestoreStatuses.Verified)
+                         + $"(status {view?.Status.ToWire() ?? "–"}), pg_restore -j{jobs} {Format.Ms(bare)}, fingerprint {Format.Ms(fingerprint)}");
+            if (view is not null && view.Status != RestoreStatus.Verified)
             {
                 var failedChecks = view.Checks.Where(c => c.Outcome == CheckOutcomes.Failed)
                     .Select(c => $"{c.Name}: {c.Detail} {string.Join("; ", c.Findings.Take(3))}".Trim());
-                failures.Add((label, $"{view.Status}: {view.FailureStage} {view.FailureReason} {string.Join(" | ", failedChecks)}".Replace("  ", " ", StringComparison.Ordinal).Trim()));
+                failures.Add((label, $"{view.Status.ToWire()}: {view.FailureStage} {view.FailureReason} {string.Join(" | ", failedChecks)}".Replace("  ", " ", StringComparison.Ordinal).Trim()));
             }
 
             if (ctx.IsWarmUp(run))
@@ -188,7 +189,7 @@ public static class RestoreBench
             if (view.DurationMs is null)
             {
                 throw new InvalidOperationException(
-                    $"restore {accepted.RestoreId} ended '{view.Status}' at stage {view.FailureStage}: {view.FailureReason}");
+                    $"restore {accepted.RestoreId} ended '{view.Status.ToWire()}' at stage {view.FailureStage}: {view.FailureReason}");
             }
 
             return view;

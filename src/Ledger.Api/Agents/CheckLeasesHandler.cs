@@ -19,40 +19,39 @@ public sealed record CheckLeases(DateTimeOffset Now);
 /// </summary>
 public static class CheckLeasesHandler
 {
-    private static readonly string[] RunningBackups = [BackupStatuses.Requested, BackupStatuses.Running, BackupStatuses.Taken];
-    private static readonly string[] RunningRestores =
-        [RestoreStatuses.Requested, RestoreStatuses.Running, RestoreStatuses.WritesBlocked, RestoreStatuses.Verifying];
-
     public static async Task<int> Handle(CheckLeases check, IQuerySession session, OperationLease lease, IMessageBus bus,
         ILogger<CheckLeases> log, CancellationToken ct)
     {
         var agents = await session.Query<AgentStatus>().ToListAsync(ct);
         var abandoned = new List<object>();
 
-        foreach (var backup in await session.Query<RestorePoint>().Where(p => p.Status.IsOneOf(RunningBackups)).ToListAsync(ct))
+        foreach (var backup in await session.Query<RestorePoint>()
+                     .Where(p => p.Status == BackupStatus.Requested || p.Status == BackupStatus.Running || p.Status == BackupStatus.Taken).ToListAsync(ct))
         {
             if (lease.Abandoned(backup.AgentId, backup.Environment, backup.RequestedAt, agents, check.Now) is { } reason)
             {
-                abandoned.Add(backup.Status == BackupStatuses.Taken
+                abandoned.Add(backup.Status == BackupStatus.Taken
                     ? new BackupVerificationFailed(backup.Id, OperationLease.Reporter, reason, check.Now)
                     : new BackupFailed(backup.Id, OperationLease.Reporter, reason, null, check.Now));
             }
         }
 
-        foreach (var restore in await session.Query<RestoreView>().Where(r => r.Status.IsOneOf(RunningRestores)).ToListAsync(ct))
+        foreach (var restore in await session.Query<RestoreView>()
+                     .Where(r => r.Status == RestoreStatus.Requested || r.Status == RestoreStatus.Running || r.Status == RestoreStatus.WritesBlocked
+                                 || r.Status == RestoreStatus.Verifying).ToListAsync(ct))
         {
             // A request no agent has taken yet is run by an agent up to RestoreTimings.MaxQueueAge late: only then is it over.
-            var queueAge = restore.Status == RestoreStatuses.Requested ? RestoreTimings.MaxQueueAge : (TimeSpan?)null;
+            var queueAge = restore.Status == RestoreStatus.Requested ? RestoreTimings.MaxQueueAge : (TimeSpan?)null;
             if (lease.Abandoned(restore.AgentId, restore.Environment, restore.RequestedAt, agents, check.Now, queueAge) is not { } reason)
             {
                 continue;
             }
 
             var elapsed = (long)Math.Max(0, (check.Now - (restore.StartedAt ?? restore.RequestedAt)).TotalMilliseconds);
-            abandoned.Add(restore.Status == RestoreStatuses.Verifying
+            abandoned.Add(restore.Status == RestoreStatus.Verifying
                 ? new VerificationFailed(restore.Id, OperationLease.Reporter, [], reason, elapsed, check.Now)
                 : new RestoreFailed(restore.Id, OperationLease.Reporter, restore.Plan ? RestoreStages.Plan : RestoreStages.Abandoned, reason, null,
-                    TargetTouched: restore.Status is RestoreStatuses.WritesBlocked, elapsed, check.Now));
+                    TargetTouched: restore.Status is RestoreStatus.WritesBlocked, elapsed, check.Now));
         }
 
         foreach (var drill in await session.Query<DrillView>().Where(d => d.TargetOutcome == DrillTargets.Dropping).ToListAsync(ct))

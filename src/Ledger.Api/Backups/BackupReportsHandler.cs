@@ -15,7 +15,7 @@ public static class BackupReportsHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(BackupStarted report, Backup backup)
     {
-        if (backup.Status == BackupStatuses.Requested)
+        if (backup.Status == BackupStatus.Requested)
         {
             yield return report;
         }
@@ -39,13 +39,13 @@ public static class BackupReportsHandler
 
     [AggregateHandler]
     public static (Events, OutgoingMessages) Handle(BackupVerified report, Backup backup) =>
-        backup.Status == BackupStatuses.Taken
+        backup.Status == BackupStatus.Taken
             ? Ended(backup, report, verified: true, null, report.VerifiedAt)
             : ([], []);
 
     [AggregateHandler]
     public static (Events, OutgoingMessages) Handle(BackupVerificationFailed report, Backup backup) =>
-        backup.Status == BackupStatuses.Taken
+        backup.Status == BackupStatus.Taken
             ? Ended(backup, report, verified: false, report.Reason, report.FailedAt)
             : ([], []);
 

@@ -14,10 +14,11 @@ public static class BackupsConfiguration
             .Duplicate(x => x.Environment)
             .Duplicate(x => x.Database)
             .Duplicate(x => x.Trigger)
-            .Duplicate(x => x.Status)
+            // Status is an enum, kept in the JSON only: Marten writes a duplicated enum column by its C# name
+            // ("VerificationFailed"), not its wire name, so the indexes below read (data ->> 'Status') instead.
             .Duplicate(x => x.Release)
             .Duplicate(x => x.Timestamp)
-            // Composite indexes over the duplicated columns, one per question the ledger is asked on every run, so each
+            // Composite indexes over the duplicated columns (and the status in the JSON), one per question the ledger is asked on every run, so each
             // is one index probe or an index scan that stops after a page instead of a sort of every restore point.
             // `backups list`, newest first (ORDER BY timestamp DESC, id DESC: the index read backwards):
             .Index([x => x.Timestamp, x => x.Id], i => i.Name = "mt_doc_restorepoint_idx_list")

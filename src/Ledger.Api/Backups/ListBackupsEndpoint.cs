@@ -27,9 +27,9 @@ public static class ListBackupsEndpoint
             errors["trigger"] = [$"Must be one of {string.Join(", ", BackupTriggers.All)}."];
         }
 
-        if (status is not null && !BackupStatuses.All.Contains(status))
+        if (status is not null && !WireEnum.Names<BackupStatus>().Contains(status))
         {
-            errors["status"] = [$"Must be one of {string.Join(", ", BackupStatuses.All)}."];
+            errors["status"] = [$"Must be one of {string.Join(", ", WireEnum.Names<BackupStatus>())}."];
         }
 
         if (since > until)
@@ -56,7 +56,7 @@ public static class ListBackupsEndpoint
         string? status, DateTimeOffset? since, DateTimeOffset? until, int? page, int? pageSize, bool? missed, bool? total,
         IQuerySession session, CancellationToken ct)
     {
-        var query = Filter(session, environment, database, trigger, status, since, until, missed);
+        var query = Filter(session, environment, database, trigger, WireEnum.TryParse<BackupStatus>(status, out var s) ? s : null, since, until, missed);
         // (timestamp, id) and (environment, database, timestamp, id) are indexed (Configuration.cs): a page is an index scan.
         return await query.ToPageAsync(Newest, page, pageSize, total, ct);
     }
@@ -66,14 +66,14 @@ public static class ListBackupsEndpoint
         query.OrderByDescending(x => x.Timestamp).ThenByDescending(x => x.Id);
 
     public static IQueryable<RestorePoint> Filter(IQuerySession session, string? environment, string? database, string? trigger,
-        string? status, DateTimeOffset? since, DateTimeOffset? until, bool? missed)
+        BackupStatus? status, DateTimeOffset? since, DateTimeOffset? until, bool? missed)
     {
         var query = session.Query<RestorePoint>().AsQueryable();
         if (environment is not null) query = query.Where(x => x.Environment == environment);
         if (database is not null) query = query.Where(x => x.Database == database);
         if (trigger is not null) query = query.Where(x => x.Trigger == trigger);
         // Expired backups leave the restore points (their history stays): ask for status=expired to see them.
-        query = status is not null ? query.Where(x => x.Status == status) : query.Where(x => x.Status != BackupStatuses.Expired);
+        query = status is { } wanted ? query.Where(x => x.Status == wanted) : query.Where(x => x.Status != BackupStatus.Expired);
         if (missed is true) query = query.Where(x => x.Missed);
         if (since is { } from) query = query.Where(x => x.Timestamp >= from);
         if (until is { } to) query = query.Where(x => x.Timestamp <= to);

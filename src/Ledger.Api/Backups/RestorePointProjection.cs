@@ -17,7 +17,7 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         RequestedAt = e.RequestedAt,
         Timestamp = e.ScheduledFor ?? e.RequestedAt,
         ScheduledFor = e.ScheduledFor,
-        Status = BackupStatuses.Requested,
+        Status = BackupStatus.Requested,
     };
 
     /// <summary>A scheduled occurrence the ledger never requested: a restore point that says "missed".</summary>
@@ -31,7 +31,7 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         RequestedAt = e.ScheduledFor,
         Timestamp = e.ScheduledFor,
         ScheduledFor = e.ScheduledFor,
-        Status = BackupStatuses.Missed,
+        Status = BackupStatus.Missed,
         Missed = true,
         FailureReason = e.Reason,
     };
@@ -39,16 +39,16 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
     public static RestorePoint Apply(BackupMissed e, RestorePoint rp) => rp with
     {
         Missed = true,
-        Status = rp.Status is BackupStatuses.Requested or BackupStatuses.Running or BackupStatuses.Failed ? BackupStatuses.Missed : rp.Status,
+        Status = rp.Status is BackupStatus.Requested or BackupStatus.Running or BackupStatus.Failed ? BackupStatus.Missed : rp.Status,
         FailureReason = rp.FailureReason ?? e.Reason,
     };
 
     public static RestorePoint Apply(BackupStarted e, RestorePoint rp) =>
-        rp with { Status = BackupStatuses.Running, AgentId = e.AgentId, StartedAt = e.StartedAt };
+        rp with { Status = BackupStatus.Running, AgentId = e.AgentId, StartedAt = e.StartedAt };
 
     public static RestorePoint Apply(BackupTaken e, RestorePoint rp) => rp with
     {
-        Status = BackupStatuses.Taken,
+        Status = BackupStatus.Taken,
         AgentId = e.AgentId,
         StartedAt = e.StartedAt,
         FinishedAt = e.FinishedAt,
@@ -66,14 +66,14 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
     };
 
     public static RestorePoint Apply(BackupFailed e, RestorePoint rp) =>
-        rp with { Status = BackupStatuses.Failed, AgentId = e.AgentId, FailureReason = e.Reason, FinishedAt = e.FailedAt };
+        rp with { Status = BackupStatus.Failed, AgentId = e.AgentId, FailureReason = e.Reason, FinishedAt = e.FailedAt };
 
     public static RestorePoint Apply(BackupVerified e, RestorePoint rp) =>
-        rp with { Status = BackupStatuses.Verified, VerifiedAt = e.VerifiedAt };
+        rp with { Status = BackupStatus.Verified, VerifiedAt = e.VerifiedAt };
 
     public static RestorePoint Apply(Ledger.Contracts.Retention.BackupExpired e, RestorePoint rp) =>
-        rp with { Status = BackupStatuses.Expired, ExpiredAt = e.ExpiredAt, ExpiredBy = e.Rule };
+        rp with { Status = BackupStatus.Expired, ExpiredAt = e.ExpiredAt, ExpiredBy = e.Rule };
 
     public static RestorePoint Apply(BackupVerificationFailed e, RestorePoint rp) =>
-        rp with { Status = BackupStatuses.VerificationFailed, FailureReason = e.Reason };
+        rp with { Status = BackupStatus.VerificationFailed, FailureReason = e.Reason };
 }

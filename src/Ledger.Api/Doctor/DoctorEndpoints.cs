@@ -47,7 +47,7 @@ public static class DoctorEndpoints
             foreach (var database in agents.SelectMany(a => a.Databases).Where(d => d.Environment == environment).Select(d => d.Name).Distinct())
             {
                 var point = await session.Query<RestorePoint>()
-                    .Where(r => r.Environment == environment && r.Database == database && (r.Status == BackupStatuses.Verified || r.Status == BackupStatuses.Taken))
+                    .Where(r => r.Environment == environment && r.Database == database && (r.Status == BackupStatus.Verified || r.Status == BackupStatus.Taken))
                     .OrderByDescending(r => r.Timestamp).FirstOrDefaultAsync(ct);
                 if (point?.SizeBytes is { } bytes) newest[database] = bytes;
             }

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Drills;
 using Ledger.Contracts.Restores;
@@ -17,24 +18,24 @@ public static class DrillOutcomeHandler
     /// <summary>The pure decision: the event to append (null when the drill is already decided) and the drop to ask for.</summary>
     public static (object? Outcome, DropDrillTarget? Drop) Decide(RestoreFinished message, DrillView drill, RestoreView? restore)
     {
-        if (DrillStatuses.IsFinal(drill.Status))
+        if (drill.Status.IsFinal())
         {
             return (null, null);
         }
 
-        var ran = message.Status is RestoreStatuses.Verified or RestoreStatuses.VerificationFailed;
+        var ran = message.Status is RestoreStatus.Verified or RestoreStatus.VerificationFailed;
         var touched = ran || restore?.TargetTouched == true || restore?.TargetCreated == true;
         var (targetOutcome, drop) = TargetOutcome(drill, restore, touched, message.FinishedAt);
         if (ran)
         {
             var rto = (message.RestoreDurationMs ?? 0) + (message.VerificationDurationMs ?? 0);
             var rpo = drill.BackupSnapshotAt is { } snapshot ? (long)Math.Max(0, (drill.StartedAt - snapshot).TotalSeconds) : 0;
-            return (new DrillCompleted(drill.Id, message.RestoreId, message.Status == RestoreStatuses.Verified, rto, rpo,
+            return (new DrillCompleted(drill.Id, message.RestoreId, message.Status == RestoreStatus.Verified, rto, rpo,
                 restore?.Checks ?? [], drill.ManualSteps, targetOutcome, message.FinishedAt), drop);
         }
 
         return (new DrillFailed(drill.Id, message.RestoreId, DrillStages.Restore,
-            $"restore {message.Status}: {message.Reason ?? "no reason given"}", message.FinishedAt, targetOutcome), drop);
+            $"restore {message.Status.ToWire()}: {message.Reason ?? "no reason given"}", message.FinishedAt, targetOutcome), drop);
     }
 
     /// <summary>

@@ -18,13 +18,13 @@ public sealed partial class DrillViewProjection : SingleStreamProjection<DrillVi
         Keep = e.Keep,
         RequestedBy = e.RequestedBy,
         StartedAt = e.StartedAt,
-        Status = DrillStatuses.Running,
+        Status = DrillStatus.Running,
     };
 
-    public static DrillView Apply(DrillCompleted e, DrillView view) => DrillStatuses.IsFinal(view.Status) ? view : view with
+    public static DrillView Apply(DrillCompleted e, DrillView view) => view.Status.IsFinal() ? view : view with
     {
         RestoreId = e.RestoreId,
-        Status = e.Passed ? DrillStatuses.Passed : DrillStatuses.VerificationFailed,
+        Status = e.Passed ? DrillStatus.Passed : DrillStatus.VerificationFailed,
         RtoMs = e.RtoMs,
         RpoSeconds = e.RpoSeconds,
         Checks = e.Checks,
@@ -33,10 +33,10 @@ public sealed partial class DrillViewProjection : SingleStreamProjection<DrillVi
         FinishedAt = e.CompletedAt,
     };
 
-    public static DrillView Apply(DrillFailed e, DrillView view) => DrillStatuses.IsFinal(view.Status) ? view : view with
+    public static DrillView Apply(DrillFailed e, DrillView view) => view.Status.IsFinal() ? view : view with
     {
         RestoreId = e.RestoreId ?? view.RestoreId,
-        Status = DrillStatuses.Failed,
+        Status = DrillStatus.Failed,
         FailureStage = e.Stage,
         FailureReason = e.Reason,
         TargetOutcome = e.TargetOutcome ?? view.TargetOutcome,

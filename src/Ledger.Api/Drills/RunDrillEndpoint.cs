@@ -63,7 +63,7 @@ public static class RunDrillEndpoint
         }
 
         var backup = await session.Query<RestorePoint>()
-            .Where(x => x.Environment == request.Environment && x.Database == request.Database && x.Status == BackupStatuses.Verified)
+            .Where(x => x.Environment == request.Environment && x.Database == request.Database && x.Status == BackupStatus.Verified)
             .OrderByDescending(x => x.Timestamp).FirstOrDefaultAsync(ct);
         session.Events.StartStream(drillId, new DrillStarted(drillId, request.Environment, request.Database, target.Database,
             backup?.Id ?? Guid.Empty, backup?.Timestamp ?? now, steps, request.Keep, who, now));

@@ -35,7 +35,7 @@ public static class FreshBackups
     {
         var query = session.Query<RestorePoint>().Where(x =>
             x.Environment == environment && x.Database == database && x.Trigger == BackupTriggers.PreUpgrade
-            && x.Status == BackupStatuses.Verified && x.Timestamp >= oldest);
+            && x.Status == BackupStatus.Verified && x.Timestamp >= oldest);
         if (release is not null)
         {
             query = query.Where(x => x.Release == release);

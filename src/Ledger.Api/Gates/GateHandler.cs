@@ -12,7 +12,7 @@ public static class GateHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(GateBackupFinished message, Gate gate, DateTimeOffset now)
     {
-        if (gate.Status != GateStatuses.Pending || gate.BackupId != message.BackupId)
+        if (gate.Status != GateStatus.Pending || gate.BackupId != message.BackupId)
         {
             yield break;
         }

@@ -16,7 +16,7 @@ public sealed partial class GateViewProjection : SingleStreamProjection<GateView
         Database = e.Database,
         TargetRelease = e.TargetRelease,
         CurrentRelease = e.CurrentRelease,
-        Status = GateStatuses.Pending,
+        Status = GateStatus.Pending,
         Reasons = [e.BackupId is { } id ? $"waiting for pre-upgrade backup {id} to be taken and verified" : "checking for a fresh backup"],
         BackupId = e.BackupId,
         RequestedAt = e.RequestedAt,
@@ -25,13 +25,13 @@ public sealed partial class GateViewProjection : SingleStreamProjection<GateView
 
     public static GateView Apply(GateOpened e, GateView view) => view with
     {
-        Status = GateStatuses.Open, Reasons = [e.Reason], BackupId = e.BackupId, BackupAgeSeconds = e.BackupAgeSeconds,
+        Status = GateStatus.Open, Reasons = [e.Reason], BackupId = e.BackupId, BackupAgeSeconds = e.BackupAgeSeconds,
         VerifiedAt = e.VerifiedAt, DecidedAt = e.OpenedAt,
     };
 
     public static GateView Apply(GateDenied e, GateView view) =>
-        view with { Status = GateStatuses.Denied, Reasons = [e.Reason], DecidedAt = e.DeniedAt };
+        view with { Status = GateStatus.Denied, Reasons = [e.Reason], DecidedAt = e.DeniedAt };
 
     public static GateView Apply(GateExpired e, GateView view) =>
-        view with { Status = GateStatuses.Expired, Reasons = [e.Reason], DecidedAt = e.ExpiredAt };
+        view with { Status = GateStatus.Expired, Reasons = [e.Reason], DecidedAt = e.ExpiredAt };
 }

@@ -40,7 +40,7 @@ public static class RequestGateEndpoint
         await using var gateLock = await PgAdvisoryLock.AcquireAsync(options.ConnectionString, PgAdvisoryLock.KeyFor("gate", gateId.ToString()), options.LockWait, ct);
 
         var stream = await session.Events.FetchForWriting<Gate>(gateId, ct);
-        if (stream.Aggregate is { Status: GateStatuses.Pending })
+        if (stream.Aggregate is { Status: GateStatus.Pending })
         {
             return (await session.LoadAsync<GateView>(gateId, ct))!; // join the attempt under way
         }

@@ -1,3 +1,6 @@
+using Ledger.Contracts.Backups;
+using Ledger.Contracts.Common;
+using Ledger.Contracts.Drills;
 using Marten;
 using Npgsql;
 
@@ -44,18 +47,18 @@ public sealed class LedgerMetrics(IDocumentStore store)
           left join lateral (
               select r.timestamp, (r.data->>'DurationMs')::bigint as duration_ms, (r.data->>'SizeBytes')::bigint as size_bytes
                 from {Schema}.mt_doc_restorepoint r
-               where r.environment = p.environment and r.database = p.database and r.status in ('taken', 'verified')
+               where r.environment = p.environment and r.database = p.database and r.data->>'Status' in ('{BackupStatus.Taken.ToWire()}', '{BackupStatus.Verified.ToWire()}')
                order by r.timestamp desc limit 1) s on true
           left join lateral (
               select r.timestamp from {Schema}.mt_doc_restorepoint r
-               where r.environment = p.environment and r.database = p.database and r.status = 'verified'
+               where r.environment = p.environment and r.database = p.database and r.data->>'Status' = '{BackupStatus.Verified.ToWire()}'
                order by r.timestamp desc limit 1) v on true
          order by 1, 2
         """;
 
     private static readonly string DrillsSql = $"""
         select environment, database,
-               max(finished_at) filter (where status = 'passed'),
+               max(finished_at) filter (where status = '{DrillStatus.Passed.ToWire()}'),
                (array_agg(rto_ms order by finished_at desc) filter (where rto_ms is not null))[1]
           from (select data->>'Environment' as environment, data->>'Database' as database, data->>'Status' as status,
                        (data->>'FinishedAt')::timestamptz as finished_at, (data->>'RtoMs')::bigint as rto_ms

@@ -82,7 +82,7 @@ public static class DeliverWebhookHandler
             LastStatusCode = status,
             LastError = error,
             LastAttemptAt = now,
-            Status = delivered ? DeliveryStatuses.Delivered : final ? DeliveryStatuses.Failed : DeliveryStatuses.Retrying,
+            Status = delivered ? DeliveryStatus.Delivered : final ? DeliveryStatus.Failed : DeliveryStatus.Retrying,
             DeliveredAt = delivered ? now : known.DeliveredAt,
         });
         await session.SaveChangesAsync(ct);

@@ -28,7 +28,7 @@ public static class NotificationRaisedHandler
             session.Store(new WebhookDelivery
             {
                 Id = id, Webhook = hook.Name, Kind = n.Kind, Environment = n.Environment, Database = n.Database, Subject = n.Subject,
-                Summary = n.Summary, NotificationId = n.Id, Status = DeliveryStatuses.Pending, MaxAttempts = options.MaxAttempts, CreatedAt = now,
+                Summary = n.Summary, NotificationId = n.Id, Status = DeliveryStatus.Pending, MaxAttempts = options.MaxAttempts, CreatedAt = now,
             });
             outgoing.Add(new DeliverWebhook(id, hook.Name, n));
         }

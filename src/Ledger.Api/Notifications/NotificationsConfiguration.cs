@@ -27,7 +27,8 @@ public static class NotificationsConfiguration
     public static StoreOptions AddNotifications(this StoreOptions store)
     {
         store.Schema.For<WebhookDelivery>()
-            .Duplicate(x => x.Status)
+            // An enum: indexed in the JSON, where it has its wire name (see BackupsConfiguration).
+            .Index(x => x.Status)
             .Duplicate(x => x.CreatedAt)
             .Index([x => x.CreatedAt, x => x.Id], i => i.Name = "mt_doc_webhookdelivery_idx_list");
         store.Schema.For<NotificationMarker>().Identity(x => x.Id);

@@ -38,7 +38,7 @@ public static class WatchForSilenceHandler
             }
         }
 
-        var passed = (await session.Query<DrillView>().Where(d => d.Status == DrillStatuses.Passed).ToListAsync(ct))
+        var passed = (await session.Query<DrillView>().Where(d => d.Status == DrillStatus.Passed).ToListAsync(ct))
             .GroupBy(d => (d.Environment, d.Database)).ToDictionary(g => g.Key, g => g.Max(d => d.FinishedAt ?? d.StartedAt));
         var databases = agents.SelectMany(a => a.Databases.Select(d => (d.Environment, d.Name, a.FirstSeen)))
             .GroupBy(d => (d.Environment, d.Name)).Select(g => (g.Key.Environment, g.Key.Name, FirstSeen: g.Min(x => x.FirstSeen)));

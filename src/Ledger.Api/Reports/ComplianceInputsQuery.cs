@@ -66,7 +66,7 @@ public static class ComplianceInputsQuery
             // One round trip; each lookup reads the (environment, database, timestamp, id) index backwards from the window.
             var batch = session.CreateBatchQuery();
             var newest = databases.Select(d => batch.Query<RestorePoint>()
-                .Where(x => x.Environment == d.Environment && x.Database == d.Database && x.Status == BackupStatuses.Verified
+                .Where(x => x.Environment == d.Environment && x.Database == d.Database && x.Status == BackupStatus.Verified
                             && x.Timestamp < backupsFrom)
                 .OrderByDescending(x => x.Timestamp).ThenByDescending(x => x.Id)
                 .FirstOrDefault()).ToList();
@@ -113,7 +113,7 @@ public static class ComplianceInputsQuery
                     .Select(ReportFields)
                     .ToList(),
                 Newest: batch.Query<RestorePoint>()
-                    .Where(x => x.Environment == d.Environment && x.Database == d.Database && x.Status == BackupStatuses.Verified
+                    .Where(x => x.Environment == d.Environment && x.Database == d.Database && x.Status == BackupStatus.Verified
                                 && x.Timestamp < backupsFrom)
                     .OrderByDescending(x => x.Timestamp).ThenByDescending(x => x.Id)
                     .FirstOrDefault())).ToList();
@@ -139,7 +139,7 @@ public static class ComplianceInputsQuery
         if (gateBackups.Count > 0)
         {
             var loaded = await session.LoadManyAsync<RestorePoint>(ct, gateBackups);
-            backups.AddRange(loaded.Where(b => b.Status == BackupStatuses.Verified && known.Add(b.Id)));
+            backups.AddRange(loaded.Where(b => b.Status == BackupStatus.Verified && known.Add(b.Id)));
         }
     }
 

@@ -42,10 +42,10 @@ public static class DrillCompliance
 
         var drills = inputs.Drills.Where(d => Mine(d.Environment, d.Database) && d.StartedAt >= since && d.StartedAt <= now)
             .OrderBy(d => d.StartedAt).ToList();
-        var ran = drills.Where(d => d.Status is DrillStatuses.Passed or DrillStatuses.VerificationFailed).ToList();
+        var ran = drills.Where(d => d.Status is DrillStatus.Passed or DrillStatus.VerificationFailed).ToList();
         // A drill refused for a primary target is an operator's mistake, not a recovery that failed.
-        var finished = drills.Where(d => DrillStatuses.IsFinal(d.Status) && d.FailureStage != DrillStages.Refused).ToList();
-        var passed = finished.Where(d => d.Status == DrillStatuses.Passed).ToList();
+        var finished = drills.Where(d => d.Status.IsFinal() && d.FailureStage != DrillStages.Refused).ToList();
+        var passed = finished.Where(d => d.Status == DrillStatus.Passed).ToList();
         var rtos = ran.Where(d => d.RtoMs is not null).Select(d => (Drill: d, Seconds: (long)Math.Ceiling(d.RtoMs!.Value / 1000.0)))
             .OrderBy(x => x.Seconds).ToList();
 
@@ -62,7 +62,7 @@ public static class DrillCompliance
         var backups = inputs.Backups.Where(b => Mine(b.Environment, b.Database)).ToList();
         var (missingDays, dayEvidence, goodIds) = DaysWithoutBackup(environment, database, backups, inputs.Agents, since, now);
 
-        var opened = inputs.Gates.Where(g => Mine(g.Environment, g.Database) && g.Status == GateStatuses.Open
+        var opened = inputs.Gates.Where(g => Mine(g.Environment, g.Database) && g.Status == GateStatus.Open
                                              && (g.DecidedAt ?? g.RequestedAt) >= since && (g.DecidedAt ?? g.RequestedAt) <= now)
             .OrderBy(g => g.DecidedAt ?? g.RequestedAt).ToList();
         var withoutPreUpgrade = opened.Where(g => g.BackupId is not { } id
@@ -71,7 +71,7 @@ public static class DrillCompliance
                                                   || !Mine(b.Environment, b.Database))
             .Select(g => g.Id).ToList();
 
-        var newest = backups.Where(b => b.Status == BackupStatuses.Verified && b.Timestamp <= now)
+        var newest = backups.Where(b => b.Status == BackupStatus.Verified && b.Timestamp <= now)
             .OrderByDescending(b => b.Timestamp).FirstOrDefault();
 
         var controls = new List<ControlResult>
@@ -173,8 +173,8 @@ public static class DrillCompliance
 
     /// <summary>Taken or verified, or expired by retention after it had been taken (its artifact existed).</summary>
     private static bool Succeeded(RestorePoint b) =>
-        b.Status is BackupStatuses.Taken or BackupStatuses.Verified
-        || (b.Status == BackupStatuses.Expired && b.ArtifactPath is not null && b.FailureReason is null);
+        b.Status is BackupStatus.Taken or BackupStatus.Verified
+        || (b.Status == BackupStatus.Expired && b.ArtifactPath is not null && b.FailureReason is null);
 
     private static string DayList(IReadOnlyList<DateOnly> days) =>
         days.Count <= 5

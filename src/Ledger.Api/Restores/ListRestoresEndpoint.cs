@@ -17,9 +17,9 @@ public static class ListRestoresEndpoint
     public static ProblemDetails Validate(string? status, int? page, int? pageSize)
     {
         var errors = new Dictionary<string, string[]>();
-        if (status is not null && !RestoreStatuses.All.Contains(status))
+        if (status is not null && !WireEnum.Names<RestoreStatus>().Contains(status))
         {
-            errors["status"] = [$"Must be one of {string.Join(", ", RestoreStatuses.All)}."];
+            errors["status"] = [$"Must be one of {string.Join(", ", WireEnum.Names<RestoreStatus>())}."];
         }
 
         if (page is < 1)
@@ -44,7 +44,7 @@ public static class ListRestoresEndpoint
         if (environment is not null) query = query.Where(x => x.Environment == environment);
         if (targetDatabase is not null) query = query.Where(x => x.TargetDatabase == targetDatabase);
         if (backupId is { } id) query = query.Where(x => x.BackupId == id);
-        if (status is not null) query = query.Where(x => x.Status == status);
+        if (WireEnum.TryParse<RestoreStatus>(status, out var wanted)) query = query.Where(x => x.Status == wanted);
 
         return await query.ToPageAsync(q => q.OrderByDescending(x => x.RequestedAt).ThenByDescending(x => x.Id), page, pageSize, total, ct);
     }

@@ -62,6 +62,6 @@ public static class RequestRestoreEndpoint
             return Results.Problem(problem);
         }
 
-        return Results.Accepted(location, new RestoreAccepted(start.RestoreId!.Value, request.Plan, RestoreStatuses.Requested, location!));
+        return Results.Accepted(location, new RestoreAccepted(start.RestoreId!.Value, request.Plan, RestoreStatus.Requested, location!));
     }
 }

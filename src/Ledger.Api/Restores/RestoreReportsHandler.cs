@@ -14,7 +14,7 @@ public static class RestoreReportsHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(RestoreStarted report, Restore restore)
     {
-        if (!restore.Plan && restore.Status == RestoreStatuses.Requested)
+        if (!restore.Plan && restore.Status == RestoreStatus.Requested)
         {
             yield return report;
         }
@@ -23,7 +23,7 @@ public static class RestoreReportsHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(WritesBlocked report, Restore restore)
     {
-        if (!restore.Plan && restore.Status == RestoreStatuses.Running)
+        if (!restore.Plan && restore.Status == RestoreStatus.Running)
         {
             yield return report;
         }
@@ -32,7 +32,7 @@ public static class RestoreReportsHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(RestoreCompleted report, Restore restore)
     {
-        if (!restore.Plan && restore.Status is RestoreStatuses.Running or RestoreStatuses.WritesBlocked)
+        if (!restore.Plan && restore.Status is RestoreStatus.Running or RestoreStatus.WritesBlocked)
         {
             yield return report;
         }
@@ -40,14 +40,14 @@ public static class RestoreReportsHandler
 
     [AggregateHandler]
     public static (Events, OutgoingMessages) Handle(RestoreFailed report, Restore restore) =>
-        restore.IsRestoring || (restore.Plan && restore.Status == RestoreStatuses.Requested)
-            ? Ended(restore, report, RestoreStatuses.Failed, $"{report.Stage}: {report.Reason}", report.DurationMs, null, report.FailedAt)
+        restore.IsRestoring || (restore.Plan && restore.Status == RestoreStatus.Requested)
+            ? Ended(restore, report, RestoreStatus.Failed, $"{report.Stage}: {report.Reason}", report.DurationMs, null, report.FailedAt)
             : ([], []);
 
     [AggregateHandler]
     public static IEnumerable<object> Handle(RestorePlanned report, Restore restore)
     {
-        if (restore.Plan && restore.Status == RestoreStatuses.Requested)
+        if (restore.Plan && restore.Status == RestoreStatus.Requested)
         {
             yield return report;
         }
@@ -56,7 +56,7 @@ public static class RestoreReportsHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(ProjectionsRebuilt report, Restore restore)
     {
-        if (restore.Status == RestoreStatuses.Verifying && !restore.RebuildRecorded)
+        if (restore.Status == RestoreStatus.Verifying && !restore.RebuildRecorded)
         {
             yield return report;
         }
@@ -65,7 +65,7 @@ public static class RestoreReportsHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(ProjectionRebuildSkipped report, Restore restore)
     {
-        if (restore.Status == RestoreStatuses.Verifying && !restore.RebuildRecorded)
+        if (restore.Status == RestoreStatus.Verifying && !restore.RebuildRecorded)
         {
             yield return report;
         }
@@ -73,17 +73,17 @@ public static class RestoreReportsHandler
 
     [AggregateHandler]
     public static (Events, OutgoingMessages) Handle(VerificationPassed report, Restore restore) =>
-        restore.Status == RestoreStatuses.Verifying
-            ? Ended(restore, report, RestoreStatuses.Verified, null, restore.DurationMs, report.DurationMs, report.VerifiedAt)
+        restore.Status == RestoreStatus.Verifying
+            ? Ended(restore, report, RestoreStatus.Verified, null, restore.DurationMs, report.DurationMs, report.VerifiedAt)
             : ([], []);
 
     [AggregateHandler]
     public static (Events, OutgoingMessages) Handle(VerificationFailed report, Restore restore) =>
-        restore.Status == RestoreStatuses.Verifying
-            ? Ended(restore, report, RestoreStatuses.VerificationFailed, report.Reason, restore.DurationMs, report.DurationMs, report.FailedAt)
+        restore.Status == RestoreStatus.Verifying
+            ? Ended(restore, report, RestoreStatus.VerificationFailed, report.Reason, restore.DurationMs, report.DurationMs, report.FailedAt)
             : ([], []);
 
-    private static (Events, OutgoingMessages) Ended(Restore restore, object report, string status, string? reason,
+    private static (Events, OutgoingMessages) Ended(Restore restore, object report, RestoreStatus status, string? reason,
         long? restoreMs, long? verificationMs, DateTimeOffset at)
     {
         var outgoing = new OutgoingMessages();

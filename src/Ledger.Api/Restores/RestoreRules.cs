@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Linq.Expressions;
 using Ledger.Api.Agents;
 using Ledger.Contracts.Agents;
@@ -15,15 +16,15 @@ public static class RestoreRules
 
     /// <summary>A restore (not a plan) that has not reached a final state, as a query filter.</summary>
     public static readonly Expression<Func<RestoreView, bool>> Unfinished = x => !x.Plan
-        && (x.Status == RestoreStatuses.Requested || x.Status == RestoreStatuses.Running
-            || x.Status == RestoreStatuses.WritesBlocked || x.Status == RestoreStatuses.Verifying);
+        && (x.Status == RestoreStatus.Requested || x.Status == RestoreStatus.Running
+            || x.Status == RestoreStatus.WritesBlocked || x.Status == RestoreStatus.Verifying);
 
     /// <summary>
     /// Whether an unfinished restore still holds its target: one no agent picked up holds it until agents would refuse
     /// it (<see cref="RestoreTimings.MaxQueueAge"/>), one under way for <see cref="StaleAfter"/>.
     /// </summary>
     public static bool Holds(RestoreView restore, DateTimeOffset now) =>
-        restore.Status == RestoreStatuses.Requested
+        restore.Status == RestoreStatus.Requested
             ? now - restore.RequestedAt <= RestoreTimings.MaxQueueAge
             : now - (restore.StartedAt ?? restore.RequestedAt) < StaleAfter;
 
@@ -100,15 +101,15 @@ public static class RestoreRules
                 400));
         }
 
-        if (backup.Status != BackupStatuses.Verified)
+        if (backup.Status != BackupStatus.Verified)
         {
             var why = backup.Status switch
             {
-                BackupStatuses.Failed => $"it failed: {backup.FailureReason}",
-                BackupStatuses.VerificationFailed => $"it failed verification: {backup.FailureReason}",
-                BackupStatuses.Expired => "it expired: retention deleted its artifact",
-                BackupStatuses.Missed => "it was missed: no backup was taken",
-                _ => $"it is {backup.Status}, not verified yet",
+                BackupStatus.Failed => $"it failed: {backup.FailureReason}",
+                BackupStatus.VerificationFailed => $"it failed verification: {backup.FailureReason}",
+                BackupStatus.Expired => "it expired: retention deleted its artifact",
+                BackupStatus.Missed => "it was missed: no backup was taken",
+                _ => $"it is {backup.Status.ToWire()}, not verified yet",
             };
             refusals.Add(new RestoreRefusal(Interlocks.BackupNotRestorable,
                 $"Backup {backup.Id} of {backup.Environment}/{backup.Database} cannot be restored: {why}.", 409));
@@ -135,7 +136,7 @@ public static class RestoreRules
         if (running is not null)
         {
             refusals.Add(new RestoreRefusal(Interlocks.RestoreInProgress,
-                $"Restore {running.Id} into {target.Environment}/{target.Database} is {running.Status} (requested by {running.RequestedBy} at {running.RequestedAt:u}); two restores into one target cannot run at once.",
+                $"Restore {running.Id} into {target.Environment}/{target.Database} is {running.Status.ToWire()} (requested by {running.RequestedBy} at {running.RequestedAt:u}); two restores into one target cannot run at once.",
                 409));
         }
 

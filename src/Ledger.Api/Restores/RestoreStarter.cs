@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Postgres;
 using Ledger.Api.Agents;
 using Ledger.Contracts.Agents;
@@ -54,7 +55,7 @@ public static class RestoreStarter
         if (request.Plan && taken is null)
         {
             return new RestoreStart(null, new RestoreRefusal(Interlocks.BackupNotRestorable,
-                $"Nothing to plan: backup {backup.Id} is {backup.Status} and has no artifact.", 409), null, null);
+                $"Nothing to plan: backup {backup.Id} is {backup.Status.ToWire()} and has no artifact.", 409), null, null);
         }
 
         await using var targetLock = request.Plan ? null : await PgAdvisoryLock.AcquireAsync(

@@ -19,7 +19,7 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
         TargetRole = e.Target.Role,
         TargetManaged = e.Target.Managed,
         AllowPrimary = e.AllowPrimary,
-        Status = RestoreStatuses.Requested,
+        Status = RestoreStatus.Requested,
         RequestedBy = e.RequestedBy,
         RequestedAt = e.RequestedAt,
         DrillId = e.DrillId,
@@ -31,18 +31,18 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
 
     public static RestoreView Apply(RestoreRefused e, RestoreView view) => view with
     {
-        Status = RestoreStatuses.Refused,
+        Status = RestoreStatus.Refused,
         Refusal = new RestoreRefusal(e.Interlock, e.Reason, e.HttpStatus),
         FailureReason = e.Reason,
         FinishedAt = e.RefusedAt,
     };
 
     public static RestoreView Apply(RestoreStarted e, RestoreView view) =>
-        view with { Status = RestoreStatuses.Running, AgentId = e.AgentId, StartedAt = e.StartedAt };
+        view with { Status = RestoreStatus.Running, AgentId = e.AgentId, StartedAt = e.StartedAt };
 
     public static RestoreView Apply(WritesBlocked e, RestoreView view) => view with
     {
-        Status = RestoreStatuses.WritesBlocked,
+        Status = RestoreStatus.WritesBlocked,
         WritesBlockedAt = e.BlockedAt,
         TargetCreated = e.TargetCreated,
         PreviousAllowConnections = e.PreviousAllowConnections,
@@ -53,7 +53,7 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
 
     public static RestoreView Apply(RestoreCompleted e, RestoreView view) => view with
     {
-        Status = RestoreStatuses.Verifying,
+        Status = RestoreStatus.Verifying,
         Jobs = e.Jobs,
         PgRestoreVersion = e.PgRestoreVersion,
         RestoreOptions = e.RestoreOptions,
@@ -64,7 +64,7 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
 
     public static RestoreView Apply(RestoreFailed e, RestoreView view) => view with
     {
-        Status = RestoreStatuses.Failed,
+        Status = RestoreStatus.Failed,
         AgentId = e.AgentId,
         FailureStage = e.Stage,
         FailureReason = e.Reason,
@@ -76,7 +76,7 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
 
     public static RestoreView Apply(RestorePlanned e, RestoreView view) => view with
     {
-        Status = RestoreStatuses.Planned,
+        Status = RestoreStatus.Planned,
         AgentId = e.AgentId,
         FinishedAt = e.PlannedAt,
         PlanDetails = new RestorePlan(
@@ -99,7 +99,7 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
 
     public static RestoreView Apply(VerificationPassed e, RestoreView view) => view with
     {
-        Status = RestoreStatuses.Verified,
+        Status = RestoreStatus.Verified,
         Checks = e.Checks,
         VerificationMs = e.DurationMs,
         VerifiedAt = e.VerifiedAt,
@@ -108,7 +108,7 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
 
     public static RestoreView Apply(VerificationFailed e, RestoreView view) => view with
     {
-        Status = RestoreStatuses.VerificationFailed,
+        Status = RestoreStatus.VerificationFailed,
         Checks = e.Checks,
         FailureReason = e.Reason,
         VerificationMs = e.DurationMs,

@@ -13,7 +13,8 @@ public static class RestoresConfiguration
         store.Schema.For<RestoreView>()
             .Duplicate(x => x.Environment)
             .Duplicate(x => x.TargetDatabase)
-            .Duplicate(x => x.Status)
+            // An enum: indexed in the JSON, where it has its wire name (see BackupsConfiguration).
+            .Index(x => x.Status)
             .Duplicate(x => x.BackupId)
             .Duplicate(x => x.RequestedAt)
             // `restores list`, newest first (ORDER BY requested_at DESC, id DESC: the index read backwards).

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
 using Ledger.Contracts.Gates;
@@ -24,17 +25,17 @@ public static class PruneHandler
     {
         var since = now - options.GateHold;
         var gates = await session.Query<GateView>()
-            .Where(g => g.Status == GateStatuses.Pending || (g.Status == GateStatuses.Open && g.DecidedAt >= since))
+            .Where(g => g.Status == GateStatus.Pending || (g.Status == GateStatus.Open && g.DecidedAt >= since))
             .ToListAsync(ct);
         var holds = gates.Where(g => g.BackupId is not null)
             .GroupBy(g => g.BackupId!.Value)
-            .ToDictionary(g => g.Key, g => $"held by {g.First().Status} gate {g.First().Id} ({g.First().Environment}/{g.First().Database} -> {g.First().TargetRelease})");
+            .ToDictionary(g => g.Key, g => $"held by {g.First().Status.ToWire()} gate {g.First().Id} ({g.First().Environment}/{g.First().Database} -> {g.First().TargetRelease})");
 
         var restores = await session.Query<RestoreView>().Where(RestoreRules.Unfinished).ToListAsync(ct);
         foreach (var restore in restores.Where(r => RestoreRules.Holds(r, now)).OrderBy(r => r.RequestedAt))
         {
             holds.TryAdd(restore.BackupId,
-                $"held by {restore.Status} {(restore.DrillId is null ? "restore" : "drill restore")} {restore.Id} into {restore.Environment}/{restore.TargetDatabase}");
+                $"held by {restore.Status.ToWire()} {(restore.DrillId is null ? "restore" : "drill restore")} {restore.Id} into {restore.Environment}/{restore.TargetDatabase}");
         }
 
         return holds;
@@ -45,7 +46,7 @@ public static class PruneHandler
     {
         var policy = command.Policy ?? options;
         var query = session.Query<RestorePoint>()
-            .Where(b => b.Status == BackupStatuses.Taken || b.Status == BackupStatuses.Verified || b.Status == BackupStatuses.VerificationFailed);
+            .Where(b => b.Status == BackupStatus.Taken || b.Status == BackupStatus.Verified || b.Status == BackupStatus.VerificationFailed);
         if (command.Environment is { } environment)
         {
             query = query.Where(b => b.Environment == environment);
@@ -72,7 +73,7 @@ public static class PruneHandler
     [AggregateHandler]
     public static IEnumerable<object> Handle(BackupExpired report, Backups.Backup backup)
     {
-        if (backup.Status != BackupStatuses.Expired)
+        if (backup.Status != BackupStatus.Expired)
         {
             yield return report;
         }

@@ -25,14 +25,14 @@ public sealed record RetentionOptions(int DailyDays, int PreUpgradeKeep, TimeSpa
 /// </summary>
 public static class RetentionPolicy
 {
-    public static readonly IReadOnlyList<string> WithArtifact =
-        [BackupStatuses.Taken, BackupStatuses.Verified, BackupStatuses.VerificationFailed];
+    public static readonly IReadOnlyList<BackupStatus> WithArtifact =
+        [BackupStatus.Taken, BackupStatus.Verified, BackupStatus.VerificationFailed];
 
     public static PrunePlan Plan(IReadOnlyList<RestorePoint> backups, IReadOnlyDictionary<Guid, string> holds,
         RetentionOptions options, DateTimeOffset now, bool dryRun)
     {
         var candidates = backups.Where(b => WithArtifact.Contains(b.Status) && b.ArtifactPath is not null).ToList();
-        var newestVerified = candidates.Where(b => b.Status == BackupStatuses.Verified)
+        var newestVerified = candidates.Where(b => b.Status == BackupStatus.Verified)
             .GroupBy(b => (b.Environment, b.Database))
             .Select(g => g.OrderByDescending(b => b.Timestamp).ThenByDescending(b => b.Id).First().Id)
             .ToHashSet();

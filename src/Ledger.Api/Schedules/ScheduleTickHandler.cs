@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Api.Backups;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
@@ -30,7 +31,7 @@ public static class ScheduleTickHandler
                 var id = ScheduleRules.BackupIdFor(database.Environment, database.Name, occurrence);
                 var existing = await session.LoadAsync<RestorePoint>(id, ct);
                 var state = existing is null ? null : new ScheduledBackupState(
-                    existing.Status is BackupStatuses.Taken or BackupStatuses.Verified or BackupStatuses.Expired, existing.Missed);
+                    existing.Status is BackupStatus.Taken or BackupStatus.Verified or BackupStatus.Expired, existing.Missed);
 
                 switch (ScheduleRules.Decide(occurrence, options.Deadline, tick.Now, state))
                 {
@@ -46,7 +47,7 @@ public static class ScheduleTickHandler
                             occurrence + options.Deadline,
                             existing is null
                                 ? "The ledger never requested it (it was not running at the scheduled time)."
-                                : $"Not taken by the deadline (status {existing.Status}{(existing.FailureReason is { } r ? ": " + r : "")}).",
+                                : $"Not taken by the deadline (status {existing.Status.ToWire()}{(existing.FailureReason is { } r ? ": " + r : "")}).",
                             tick.Now);
                         if (existing is null)
                         {

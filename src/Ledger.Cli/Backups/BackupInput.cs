@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Cli.Common;
 using Ledger.Contracts.Agents;
 using Ledger.Contracts.Backups;
@@ -25,9 +26,9 @@ internal static class BackupInput
     }
 
     public static string? OptionalStatus(string? status) =>
-        status is null || BackupStatuses.All.Contains(status)
+        status is null || WireEnum.Names<BackupStatus>().Contains(status)
             ? status
-            : throw new UsageException($"invalid --status '{status}': expected one of {string.Join(", ", BackupStatuses.All)}");
+            : throw new UsageException($"invalid --status '{status}': expected one of {string.Join(", ", WireEnum.Names<BackupStatus>())}");
 
     public static string Environment(string environment) =>
         EnvironmentNames.IsValid(environment)

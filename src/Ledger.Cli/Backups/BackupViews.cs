@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Cli.Common;
 using Ledger.Contracts.Backups;
 
@@ -11,10 +12,10 @@ internal static class BackupViews
     {
         var what = backup.Status switch
         {
-            BackupStatuses.Running when backup.AgentId is { } agent => $"running on {agent}",
-            BackupStatuses.Taken => $"taken, {Humanize.Size(backup.SizeBytes)} in {Humanize.Duration(backup.DurationMs)}; verifying",
-            BackupStatuses.Failed or BackupStatuses.VerificationFailed when backup.FailureReason is { } reason => $"{backup.Status}: {reason}",
-            var status => status,
+            BackupStatus.Running when backup.AgentId is { } agent => $"running on {agent}",
+            BackupStatus.Taken => $"taken, {Humanize.Size(backup.SizeBytes)} in {Humanize.Duration(backup.DurationMs)}; verifying",
+            BackupStatus.Failed or BackupStatus.VerificationFailed when backup.FailureReason is { } reason => $"{backup.Status.ToWire()}: {reason}",
+            var status => status.ToWire(),
         };
         return $"backup {Humanize.ShortId(backup.Id)}: {what} ({Humanize.Age(elapsed)})";
     }
@@ -43,7 +44,7 @@ internal static class BackupViews
                 b.Environment,
                 b.Database,
                 b.Trigger,
-                b.Status,
+                b.Status.ToWire(),
                 Humanize.Utc(b.FinishedAt),
                 Humanize.Size(b.SizeBytes),
                 Humanize.OrNone(b.Release),
@@ -64,7 +65,7 @@ internal static class BackupViews
             .AddRow("database", b.Database)
             .AddRow("trigger", b.Trigger)
             .AddRow("release", Humanize.OrNone(b.Release))
-            .AddRow("status", b.Status)
+            .AddRow("status", b.Status.ToWire())
             .AddRow("requested", $"{Humanize.Utc(b.RequestedAt)} UTC by {Humanize.OrNone(b.RequestedBy)}")
             .AddRow("agent", Humanize.OrNone(b.AgentId))
             .AddRow("started", Utc(b.StartedAt))

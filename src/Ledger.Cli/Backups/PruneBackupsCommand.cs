@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Cocona;
 using Ledger.Cli.Client;
 using Ledger.Cli.Common;
@@ -28,7 +29,7 @@ internal sealed class PruneBackupsCommand(CliRuntime cli, LedgerCaller ledger)
             foreach (var d in plan.Delete.Concat(plan.Keep))
             {
                 table.AddRow(d.Delete ? (dryRun ? "would delete" : "delete") : "keep", d.BackupId.ToString(), d.Environment,
-                    d.Database, d.Trigger, d.Status, Humanize.Utc(d.Timestamp), Humanize.Size(d.SizeBytes), d.Rule);
+                    d.Database, d.Trigger, d.Status.ToWire(), Humanize.Utc(d.Timestamp), Humanize.Size(d.SizeBytes), d.Rule);
             }
 
             table.WriteTo(cli.Out);

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Client;
 using Cocona;
 using Ledger.Cli.Client;
@@ -56,15 +57,15 @@ internal sealed class TakeBackupCommand(CliRuntime cli, LedgerCaller ledger)
             var started = cli.Time.GetTimestamp();
             var result = await StatusPoller.WaitAsync(
                 ct => client.GetBackupAsync(accepted.BackupId, ct),
-                d => BackupStatuses.IsFinal(d.Backup.Status),
-                d => d.Backup.Status,
+                d => d.Backup.Status.IsFinal(),
+                d => d.Backup.Status.ToWire(),
                 d => cli.Error.WriteLine(BackupViews.Progress(d.Backup, cli.Time.GetElapsedTime(started))),
                 waitFor, cli.Time, cli.Cancellation);
             if (result.TimedOut || result.Last is null)
             {
                 new CliError(
                     ExitCodes.TimedOut,
-                    $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for backup {accepted.BackupId} (last status: {result.Last?.Backup.Status ?? "unknown"})",
+                    $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for backup {accepted.BackupId} (last status: {result.Last?.Backup.Status.ToWire() ?? "unknown"})",
                     $"it may still finish: dgledger backups show {accepted.BackupId}").WriteTo(cli.Error);
                 return ExitCodes.TimedOut;
             }
@@ -79,14 +80,14 @@ internal sealed class TakeBackupCommand(CliRuntime cli, LedgerCaller ledger)
                 BackupViews.Table([backup], cli.Time.GetUtcNow()).WriteTo(cli.Out);
             }
 
-            if (backup.Status == BackupStatuses.Verified)
+            if (backup.Status == BackupStatus.Verified)
             {
                 return ExitCodes.Ok;
             }
 
             new CliError(
                 ExitCodes.BackupFailed,
-                $"backup {backup.Id} {backup.Status}: {Humanize.OrNone(backup.FailureReason)}",
+                $"backup {backup.Id} {backup.Status.ToWire()}: {Humanize.OrNone(backup.FailureReason)}",
                 $"see its history: dgledger backups show {backup.Id}").WriteTo(cli.Error);
             return ExitCodes.BackupFailed;
         });

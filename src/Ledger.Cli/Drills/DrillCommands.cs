@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Client;
 using Cocona;
 using Cocona.Builder;
@@ -79,8 +80,8 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
             // Done when the drill has its verdict and its target's fate is known (dropped, kept, or why not dropped).
             var polled = await StatusPoller.WaitAsync(
                 ct => client.GetDrillAsync(accepted.DrillId, ct),
-                d => DrillStatuses.IsFinal(d.Status) && !DrillTargets.IsPending(d.TargetOutcome),
-                d => d.Status,
+                d => d.Status.IsFinal() && !DrillTargets.IsPending(d.TargetOutcome),
+                d => d.Status.ToWire(),
                 changed: null,
                 waitFor, cli.Time, cli.Cancellation);
             if (polled.TimedOut || polled.Last is not { } drill)
@@ -103,7 +104,7 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
                 }
             }
 
-            return drill.Status == DrillStatuses.Passed ? ExitCodes.Ok : ExitCodes.RestoreFailed;
+            return drill.Status == DrillStatus.Passed ? ExitCodes.Ok : ExitCodes.RestoreFailed;
         });
     }
 
@@ -115,7 +116,7 @@ internal sealed class DrillCommands(CliRuntime cli, LedgerCaller ledger)
         foreach (var d in drills)
         {
             table.AddRow(d.Id.ToString(), d.Environment, d.Database, d.TargetDatabase,
-                $"{Humanize.Utc(d.StartedAt)} ({Humanize.Age(now - d.StartedAt)} ago)", d.Status, Humanize.Duration(d.RtoMs),
+                $"{Humanize.Utc(d.StartedAt)} ({Humanize.Age(now - d.StartedAt)} ago)", d.Status.ToWire(), Humanize.Duration(d.RtoMs),
                 d.RpoSeconds is { } rpo ? Humanize.Age(TimeSpan.FromSeconds(rpo)) : null,
                 d.BackupId?.ToString(), string.Join("; ", d.ManualSteps),
                 d.TargetOutcome, d.FailureReason);

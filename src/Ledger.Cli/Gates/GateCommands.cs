@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Client;
 using Cocona;
 using Ledger.Cli.Backups;
@@ -63,13 +64,13 @@ internal sealed class GateCommands(CliRuntime cli, LedgerCaller ledger)
             var requested = await client.RequestGateAsync(request, cli.Cancellation);
             var polled = await StatusPoller.WaitAsync(
                 ct => client.GetGateAsync(requested.Id, ct),
-                g => GateStatuses.IsFinal(g.Status),
-                g => g.Status,
+                g => g.Status.IsFinal(),
+                g => g.Status.ToWire(),
                 g =>
                 {
-                    if (!GateStatuses.IsFinal(g.Status))
+                    if (!g.Status.IsFinal())
                     {
-                        cli.Error.WriteLine($"gate {Humanize.ShortId(g.Id)}: {g.Status}: {string.Join("; ", g.Reasons)}");
+                        cli.Error.WriteLine($"gate {Humanize.ShortId(g.Id)}: {g.Status.ToWire()}: {string.Join("; ", g.Reasons)}");
                     }
                 },
                 waitFor, cli.Time, cli.Cancellation,
@@ -88,14 +89,14 @@ internal sealed class GateCommands(CliRuntime cli, LedgerCaller ledger)
             }
             else
             {
-                cli.Out.WriteLine($"gate {gate.Id}: {gate.Status}: {string.Join("; ", gate.Reasons)}");
+                cli.Out.WriteLine($"gate {gate.Id}: {gate.Status.ToWire()}: {string.Join("; ", gate.Reasons)}");
                 if (gate.BackupId is { } backupId)
                 {
                     cli.Out.WriteLine($"backup: {backupId}");
                 }
             }
 
-            return gate.Status == GateStatuses.Open ? ExitCodes.Ok : ExitCodes.NoFreshBackup;
+            return gate.Status == GateStatus.Open ? ExitCodes.Ok : ExitCodes.NoFreshBackup;
         });
     }
 }

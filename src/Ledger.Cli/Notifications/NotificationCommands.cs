@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Cocona;
 using Ledger.Cli.Client;
 using Ledger.Cli.Common;
@@ -18,9 +19,9 @@ internal sealed class NotificationCommands(CliRuntime cli, LedgerCaller ledger)
         [Option("page-size", Description = "deliveries per page")] int pageSize = 50,
         [Option("json", Description = "print the ledger's JSON (a page of deliveries) and nothing else on stdout")] bool json = false)
     {
-        if (status is not null && !DeliveryStatuses.All.Contains(status))
+        if (status is not null && !WireEnum.Names<DeliveryStatus>().Contains(status))
         {
-            throw new UsageException($"--status must be one of {string.Join(", ", DeliveryStatuses.All)}.");
+            throw new UsageException($"--status must be one of {string.Join(", ", WireEnum.Names<DeliveryStatus>())}.");
         }
 
         return ledger.RunAsync(connection, async (client, _) =>
@@ -43,7 +44,7 @@ internal sealed class NotificationCommands(CliRuntime cli, LedgerCaller ledger)
             foreach (var d in deliveries.Items)
             {
                 table.AddRow(Humanize.Utc(d.CreatedAt), d.Webhook, d.Kind, d.Database is null ? d.Environment : $"{d.Environment}/{d.Database}",
-                    d.Status, $"{d.Attempts}/{d.MaxAttempts}", Humanize.OrNone(d.LastError), d.Summary);
+                    d.Status.ToWire(), $"{d.Attempts}/{d.MaxAttempts}", Humanize.OrNone(d.LastError), d.Summary);
             }
 
             table.WriteTo(cli.Out);

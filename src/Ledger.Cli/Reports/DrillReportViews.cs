@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -159,8 +160,8 @@ internal static class DrillReportViews
                 foreach (var drill in line.Drills)
                 {
                     var x = 10 + (int)Math.Round(width * Math.Clamp((drill.At - report.Since).TotalSeconds / span, 0, 1));
-                    var colour = drill.Status == DrillStatuses.Passed ? "#17692b" : drill.Status == DrillStatuses.Running ? "#888" : "#b00020";
-                    sb.AppendLine($"<circle cx=\"{x}\" cy=\"20\" r=\"6\" fill=\"{colour}\"><title>{E($"{Day(drill.At)} {drill.Status} RTO {Seconds(drill.RtoSeconds)} drill {drill.DrillId}")}</title></circle>");
+                    var colour = drill.Status == DrillStatus.Passed ? "#17692b" : drill.Status == DrillStatus.Running ? "#888" : "#b00020";
+                    sb.AppendLine($"<circle cx=\"{x}\" cy=\"20\" r=\"6\" fill=\"{colour}\"><title>{E($"{Day(drill.At)} {drill.Status.ToWire()} RTO {Seconds(drill.RtoSeconds)} drill {drill.DrillId}")}</title></circle>");
                 }
 
                 sb.AppendLine("</svg>");

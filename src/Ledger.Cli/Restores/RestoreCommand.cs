@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Client;
 using Cocona;
 using Ledger.Cli.Backups;
@@ -86,14 +87,14 @@ internal sealed class RestoreCommand(CliRuntime cli, LedgerCaller ledger)
             var started = cli.Time.GetTimestamp();
             var result = await StatusPoller.WaitAsync(
                 ct => client.GetRestoreAsync(accepted.RestoreId, ct),
-                v => RestoreStatuses.IsFinal(v.Status),
-                v => v.Status,
+                v => v.Status.IsFinal(),
+                v => v.Status.ToWire(),
                 v => cli.Error.WriteLine(RestoreViews.Progress(v, cli.Time.GetElapsedTime(started))),
                 waitFor, cli.Time, cli.Cancellation);
             if (result.TimedOut || result.Last is null)
             {
                 new CliError(ExitCodes.TimedOut,
-                    $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for {(plan ? "plan" : "restore")} {accepted.RestoreId} (last status: {result.Last?.Status ?? "unknown"})",
+                    $"timed out after {TimeInput.FormatDuration(waitFor)} waiting for {(plan ? "plan" : "restore")} {accepted.RestoreId} (last status: {result.Last?.Status.ToWire() ?? "unknown"})",
                     $"it may still finish: dgledger restores show {accepted.RestoreId}").WriteTo(cli.Error);
                 return ExitCodes.TimedOut;
             }
@@ -119,10 +120,10 @@ internal sealed class RestoreCommand(CliRuntime cli, LedgerCaller ledger)
     /// <summary>0 verified (or a plan nothing would refuse), 9 a plan an interlock would refuse, 10 failed or failed verification.</summary>
     public static int ExitCodeOf(RestoreView view) => view.Status switch
     {
-        RestoreStatuses.Verified => ExitCodes.Ok,
-        RestoreStatuses.Planned => view.Blockers.Count == 0 ? ExitCodes.Ok : ExitCodes.RestoreRefused,
-        RestoreStatuses.Refused => ExitCodes.RestoreRefused,
-        RestoreStatuses.Failed or RestoreStatuses.VerificationFailed => ExitCodes.RestoreFailed,
+        RestoreStatus.Verified => ExitCodes.Ok,
+        RestoreStatus.Planned => view.Blockers.Count == 0 ? ExitCodes.Ok : ExitCodes.RestoreRefused,
+        RestoreStatus.Refused => ExitCodes.RestoreRefused,
+        RestoreStatus.Failed or RestoreStatus.VerificationFailed => ExitCodes.RestoreFailed,
         _ => ExitCodes.TimedOut,
     };
 }
@@ -143,9 +144,9 @@ internal sealed class ShowRestoreCommand(CliRuntime cli, LedgerCaller ledger)
     {
         var environment = string.IsNullOrWhiteSpace(env) ? null : Backups.BackupInput.Environment(env);
         var backupId = backup is null ? (Guid?)null : Backups.BackupInput.Id(backup);
-        if (status is not null && !RestoreStatuses.All.Contains(status))
+        if (status is not null && !WireEnum.Names<RestoreStatus>().Contains(status))
         {
-            throw new UsageException($"invalid --status '{status}': expected one of {string.Join(", ", RestoreStatuses.All)}");
+            throw new UsageException($"invalid --status '{status}': expected one of {string.Join(", ", WireEnum.Names<RestoreStatus>())}");
         }
 
         Backups.BackupInput.Positive("--page", page);
@@ -201,7 +202,7 @@ internal sealed class ShowRestoreCommand(CliRuntime cli, LedgerCaller ledger)
                 RestoreViews.WriteRestore(cli.Out, view);
             }
 
-            return RestoreStatuses.IsFinal(view.Status) ? RestoreCommand.ExitCodeOf(view) : ExitCodes.Ok;
+            return view.Status.IsFinal() ? RestoreCommand.ExitCodeOf(view) : ExitCodes.Ok;
         });
     }
 }

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using System.Text.Json;
 using Ledger.Cli.Common;
 using Ledger.Contracts.Restores;
@@ -12,12 +13,12 @@ internal static class RestoreViews
     {
         var what = view.Status switch
         {
-            RestoreStatuses.Running when view.AgentId is { } agent => $"running on {agent}: checking the artifact",
-            RestoreStatuses.WritesBlocked => $"{view.TargetDatabase} closed ({view.SessionsTerminated} session(s) ended); pg_restore running",
-            RestoreStatuses.Verifying => $"restored in {Humanize.Duration(view.DurationMs)}; verifying",
-            RestoreStatuses.Failed => $"failed at {view.FailureStage}: {view.FailureReason}",
-            RestoreStatuses.VerificationFailed => $"verification failed: {view.FailureReason}",
-            var status => status,
+            RestoreStatus.Running when view.AgentId is { } agent => $"running on {agent}: checking the artifact",
+            RestoreStatus.WritesBlocked => $"{view.TargetDatabase} closed ({view.SessionsTerminated} session(s) ended); pg_restore running",
+            RestoreStatus.Verifying => $"restored in {Humanize.Duration(view.DurationMs)}; verifying",
+            RestoreStatus.Failed => $"failed at {view.FailureStage}: {view.FailureReason}",
+            RestoreStatus.VerificationFailed => $"verification failed: {view.FailureReason}",
+            var status => status.ToWire(),
         };
         return $"{(view.Plan ? "plan" : "restore")} {Humanize.ShortId(view.Id)}: {what} ({Humanize.Age(elapsed)})";
     }
@@ -32,7 +33,7 @@ internal static class RestoreViews
             var kind = r.Plan ? "plan" : r.DrillId is null ? "restore" : "drill";
             var note = r.Refusal?.Reason ?? (r.FailureStage is null ? null : $"{r.FailureStage}: {r.FailureReason}");
             table.AddRow(r.Id.ToString(), kind, $"{Humanize.Utc(r.RequestedAt)} ({Humanize.Age(now - r.RequestedAt)} ago)", r.RequestedBy,
-                $"{r.SourceEnvironment}/{r.SourceDatabase}", $"{r.Environment}/{r.TargetDatabase}", r.Status,
+                $"{r.SourceEnvironment}/{r.SourceDatabase}", $"{r.Environment}/{r.TargetDatabase}", r.Status.ToWire(),
                 Humanize.Duration(r.DurationMs is { } d ? d + (r.VerificationMs ?? 0) : null), Humanize.OrNone(note));
         }
 
@@ -41,7 +42,7 @@ internal static class RestoreViews
 
     public static void WriteRestore(TextWriter output, RestoreView view)
     {
-        output.WriteLine($"Restore {view.Id}: {view.Status}");
+        output.WriteLine($"Restore {view.Id}: {view.Status.ToWire()}");
         var facts = new TextTable([new Column("fact"), new Column("value")], showHeaders: false)
             .AddRow("backup", $"{view.BackupId} ({view.SourceEnvironment}/{view.SourceDatabase}, {Humanize.Size(view.BackupSizeBytes)})")
             .AddRow("target", Target(view))

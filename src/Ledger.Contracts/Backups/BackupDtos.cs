@@ -18,7 +18,7 @@ public sealed record RestorePoint
     public string Database { get; init; } = "";
     public string Trigger { get; init; } = "";
     public string? Release { get; init; }
-    public string Status { get; init; } = BackupStatuses.Requested;
+    public BackupStatus Status { get; init; } = BackupStatus.Requested;
     public string RequestedBy { get; init; } = "";
     public DateTimeOffset RequestedAt { get; init; }
     public string? AgentId { get; init; }

@@ -66,17 +66,6 @@ public sealed record DrillTargetDropFailed(
     string Reason,
     DateTimeOffset FailedAt) : IAgentReport;
 
-public static class DrillStatuses
-{
-    public const string Running = "running";
-    public const string Passed = "passed";
-    /// <summary>Completed, but post-restore verification failed.</summary>
-    public const string VerificationFailed = "verification-failed";
-    public const string Failed = "failed";
-
-    public static bool IsFinal(string status) => status is Passed or VerificationFailed or Failed;
-}
-
 public static class DrillStages
 {
     public const string Refused = "refused";
@@ -109,7 +98,7 @@ public sealed record DrillView
     public Guid? BackupId { get; init; }
     public DateTimeOffset? BackupSnapshotAt { get; init; }
     public Guid? RestoreId { get; init; }
-    public string Status { get; init; } = DrillStatuses.Running;
+    public DrillStatus Status { get; init; } = DrillStatus.Running;
     public string RequestedBy { get; init; } = "";
     public DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }

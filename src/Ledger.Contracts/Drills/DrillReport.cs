@@ -19,7 +19,7 @@ public sealed record DrillPolicy(int CadenceDays, long RtoTargetSeconds, double 
 public sealed record ControlResult(string Control, bool Passed, string Detail, IReadOnlyList<Guid> Evidence);
 
 /// <summary>A drill on the report's timeline.</summary>
-public sealed record DrillMark(Guid DrillId, DateTimeOffset At, string Status, long? RtoSeconds, int ManualSteps);
+public sealed record DrillMark(Guid DrillId, DateTimeOffset At, DrillStatus Status, long? RtoSeconds, int ManualSteps);
 
 public sealed record DatabaseCompliance
 {

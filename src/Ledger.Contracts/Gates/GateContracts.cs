@@ -1,3 +1,4 @@
+using Ledger.Contracts.Backups;
 namespace Ledger.Contracts.Gates;
 
 // A pre-upgrade gate answers "may this upgrade start?". Stream id: one per (environment, database, target release),
@@ -37,18 +38,8 @@ public sealed record RequestGate(
     long? MaxBackupAgeSeconds = null,
     long? TimeoutSeconds = null);
 
-public static class GateStatuses
-{
-    public const string Pending = "pending";
-    public const string Open = "open";
-    public const string Denied = "denied";
-    public const string Expired = "expired";
-
-    public static bool IsFinal(string status) => status is Open or Denied or Expired;
-}
-
 /// <summary>The backup that lets (or would let) a gate open.</summary>
-public sealed record GateEvidence(Guid BackupId, string Status, string? Release, DateTimeOffset? SnapshotAt, long? AgeSeconds, DateTimeOffset? VerifiedAt);
+public sealed record GateEvidence(Guid BackupId, BackupStatus Status, string? Release, DateTimeOffset? SnapshotAt, long? AgeSeconds, DateTimeOffset? VerifiedAt);
 
 /// <summary>A gate's verdict, its reasons and evidence (the inline read model of a gate stream).</summary>
 public sealed record GateView
@@ -59,7 +50,7 @@ public sealed record GateView
     public string Database { get; init; } = "";
     public string TargetRelease { get; init; } = "";
     public string? CurrentRelease { get; init; }
-    public string Status { get; init; } = GateStatuses.Pending;
+    public GateStatus Status { get; init; } = GateStatus.Pending;
     public IReadOnlyList<string> Reasons { get; init; } = [];
     public Guid? BackupId { get; init; }
     public long? BackupAgeSeconds { get; init; }

@@ -30,17 +30,6 @@ public sealed record Notification(
     IReadOnlyDictionary<string, string> Details,
     DateTimeOffset OccurredAt);
 
-public static class DeliveryStatuses
-{
-    public const string Pending = "pending";
-    public const string Retrying = "retrying";
-    public const string Delivered = "delivered";
-    /// <summary>Every attempt failed; the message is in Wolverine's dead-letter store.</summary>
-    public const string Failed = "failed";
-
-    public static readonly IReadOnlyList<string> All = [Pending, Retrying, Delivered, Failed];
-}
-
 /// <summary>
 /// One notification to one webhook, and how its delivery went. Names the webhook, never its URL or secret (a Slack
 /// webhook URL is itself a secret).
@@ -55,7 +44,7 @@ public sealed record WebhookDelivery
     public string Subject { get; init; } = "";
     public string Summary { get; init; } = "";
     public Guid NotificationId { get; init; }
-    public string Status { get; init; } = DeliveryStatuses.Pending;
+    public DeliveryStatus Status { get; init; } = DeliveryStatus.Pending;
     public int Attempts { get; init; }
     public int MaxAttempts { get; init; }
     public int? LastStatusCode { get; init; }

@@ -13,7 +13,7 @@ public sealed record RequestRestore(
     bool Plan = false);
 
 /// <summary>Answer to an accepted restore or plan request: where to follow it.</summary>
-public sealed record RestoreAccepted(Guid RestoreId, bool Plan, string Status, string Location);
+public sealed record RestoreAccepted(Guid RestoreId, bool Plan, RestoreStatus Status, string Location);
 
 /// <summary>
 /// A restore as the ledger knows it, kept consistent with every write (an inline snapshot of the stream).
@@ -33,7 +33,7 @@ public sealed record RestoreView
     public string TargetRole { get; init; } = "";
     public bool TargetManaged { get; init; }
     public bool AllowPrimary { get; init; }
-    public string Status { get; init; } = RestoreStatuses.Requested;
+    public RestoreStatus Status { get; init; } = RestoreStatus.Requested;
     public string RequestedBy { get; init; } = "";
     public DateTimeOffset RequestedAt { get; init; }
     public Guid? DrillId { get; init; }

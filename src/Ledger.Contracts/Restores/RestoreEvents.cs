@@ -134,7 +134,7 @@ public sealed record ProjectionRebuildSkipped(
 public sealed record RestoreFinished(
     Guid DrillId,
     Guid RestoreId,
-    string Status,
+    RestoreStatus Status,
     string? Reason,
     long? RestoreDurationMs,
     long? VerificationDurationMs,

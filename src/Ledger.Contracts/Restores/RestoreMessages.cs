@@ -68,25 +68,6 @@ public sealed record RestoreDataLoss(
 /// <summary>Change: "more rows now" (at risk), "fewer rows now", "only in target" (kept by pg_restore --clean), "only in backup".</summary>
 public sealed record TableChange(string Schema, string Table, long? BackupRows, long? TargetRows, string Change);
 
-public static class RestoreStatuses
-{
-    public const string Requested = "requested";
-    public const string Refused = "refused";
-    public const string Running = "running";
-    public const string WritesBlocked = "writes-blocked";
-    public const string Verifying = "verifying";
-    public const string Failed = "failed";
-    public const string Verified = "verified";
-    public const string VerificationFailed = "verification-failed";
-    public const string Planned = "planned";
-
-    public static readonly IReadOnlyList<string> All =
-        [Requested, Refused, Running, WritesBlocked, Verifying, Failed, Verified, VerificationFailed, Planned];
-
-    /// <summary>True once nothing more will happen to the restore (or the plan).</summary>
-    public static bool IsFinal(string status) => status is Refused or Failed or Verified or VerificationFailed or Planned;
-}
-
 /// <summary>Where a restore failed (<see cref="RestoreFailed.Stage"/>).</summary>
 public static class RestoreStages
 {

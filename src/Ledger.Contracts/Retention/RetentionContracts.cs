@@ -1,3 +1,4 @@
+using Ledger.Contracts.Backups;
 using Ledger.Contracts.Agents;
 namespace Ledger.Contracts.Retention;
 
@@ -11,7 +12,7 @@ public sealed record BackupExpired(Guid BackupId, string AgentId, string Rule, l
 public sealed record PruneRequest(bool DryRun = true, string? Environment = null);
 
 /// <summary>One backup's fate under the retention policy, and why.</summary>
-public sealed record PruneDecision(Guid BackupId, string Environment, string Database, string Trigger, string Status,
+public sealed record PruneDecision(Guid BackupId, string Environment, string Database, string Trigger, BackupStatus Status,
     DateTimeOffset Timestamp, long? SizeBytes, bool Delete, string Rule);
 
 /// <summary>What a prune run deletes and keeps. A dry run lists exactly what a real run at the same moment would delete.</summary>

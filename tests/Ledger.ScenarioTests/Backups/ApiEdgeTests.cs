@@ -131,6 +131,10 @@ public sealed class when_a_query_value_is_out_of_range(LedgerFixture fixture)
     [InlineData("/api/v1/reports/drills?since=0001-01-01", "since")]
     [InlineData("/api/v1/gates/fresh-backup?env=staging&db=app&max_age=99999999999999", "max_age")]
     [InlineData("/api/v1/gates/fresh-backup?env=staging&db=app&max_age=-1", "max_age")]
+    // Statuses are wire names only: not a C# name, not a number.
+    [InlineData("/api/v1/backups?status=VerificationFailed", "status")]
+    [InlineData("/api/v1/restores?status=3", "status")]
+    [InlineData("/api/v1/notifications/deliveries?status=lost", "status")]
     public async Task it_is_a_400_naming_the_value_never_a_500(string url, string field)
     {
         using var client = fixture.Stack.Client(Roles.Reader);

@@ -20,7 +20,7 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
         Assert.True(take.ExitCode == 0, $"exit {take.ExitCode}: {take.Error}");
         var taken = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
 
-        Assert.Equal(BackupStatuses.Verified, taken.Status);
+        Assert.Equal(BackupStatus.Verified, taken.Status);
         Assert.Equal(BackupTriggers.PreUpgrade, taken.Trigger);
         Assert.Equal("v1.4.2", taken.Release);
         Assert.Equal("embedded-operator", taken.RequestedBy);
@@ -46,7 +46,7 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
         var list = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", "staging", "--db", "app", "--json");
         Assert.Equal(0, list.ExitCode);
         var page = JsonSerializer.Deserialize<Page<RestorePoint>>(list.Out, Json)!;
-        Assert.Contains(page.Items, rp => rp.Id == taken.Id && rp.Status == BackupStatuses.Verified);
+        Assert.Contains(page.Items, rp => rp.Id == taken.Id && rp.Status == BackupStatus.Verified);
 
         var show = await fixture.RunCliAsync(Roles.Reader, "backups", "show", taken.Id.ToString(), "--json");
         Assert.Equal(0, show.ExitCode);
@@ -69,7 +69,7 @@ public sealed class when_a_backup_is_requested_through_the_cli(LedgerFixture fix
 
         Assert.Equal(ExitCodes.BackupFailed, take.ExitCode);
         var failed = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
-        Assert.Equal(BackupStatuses.Failed, failed.Status);
+        Assert.Equal(BackupStatus.Failed, failed.Status);
         Assert.Contains("source database", failed.FailureReason);
         Assert.DoesNotContain("not-a-real-secret-42", take.Out + take.Error);
 

@@ -27,7 +27,7 @@ public sealed class when_a_backup_fetches_decisiongraphs_workflow_exports(Ledger
             "--db", LedgerFixture.ExportingSource, "--wait", "--timeout", "2m", "--json");
         Assert.True(take.ExitCode == ExitCodes.Ok, $"backup: exit {take.ExitCode}: {take.Error}");
         var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
-        Assert.Equal(BackupStatuses.Verified, backup.Status);
+        Assert.Equal(BackupStatus.Verified, backup.Status);
         return backup;
     }
 

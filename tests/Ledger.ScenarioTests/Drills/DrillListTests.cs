@@ -26,7 +26,7 @@ public sealed class when_drills_are_listed(LedgerFixture fixture)
         var drills = JsonSerializer.Deserialize<List<DrillView>>(run.Out, Json)!;
         Assert.Equal([newer, older], drills.Select(d => d.Id));
         Assert.All(drills, d => Assert.Equal([ManualSteps.None], d.ManualSteps));
-        Assert.Equal((DrillStatuses.Passed, 30_000L, 21_600L), (drills[0].Status, drills[0].RtoMs!.Value, drills[0].RpoSeconds!.Value));
+        Assert.Equal((DrillStatus.Passed, 30_000L, 21_600L), (drills[0].Status, drills[0].RtoMs!.Value, drills[0].RpoSeconds!.Value));
 
         var table = await fixture.RunCliAsync(Roles.Reader, "drills", "list", "--env", environment);
         Assert.Equal(ExitCodes.Ok, table.ExitCode);

@@ -25,7 +25,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
 
         var list = await fixture.RunCliAsync(Roles.Reader, "drills", "list", "--env", LedgerFixture.RestoreSourceEnvironment, "--json");
         var drill = JsonSerializer.Deserialize<List<DrillView>>(list.Out, Json)!.First();
-        Assert.Equal((DrillStatuses.Failed, DrillStages.Refused, DrillTargets.DefaultFor(LedgerFixture.RestoreSourceDatabase)),
+        Assert.Equal((DrillStatus.Failed, DrillStages.Refused, DrillTargets.DefaultFor(LedgerFixture.RestoreSourceDatabase)),
             (drill.Status, drill.FailureStage, drill.TargetDatabase));
     }
 
@@ -43,7 +43,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
         // staging/app is not a DecisionGraph database: the restore is faithful, but the projection checks find no
         // projection tables, so the drill completes with a failed verification (exit 10) and says which check failed.
         Assert.True(run.ExitCode == ExitCodes.RestoreFailed, run.Error + run.Out);
-        Assert.Equal((DrillStatuses.VerificationFailed, backup.Id, "app_drill"), (drill.Status, drill.BackupId!.Value, drill.TargetDatabase));
+        Assert.Equal((DrillStatus.VerificationFailed, backup.Id, "app_drill"), (drill.Status, drill.BackupId!.Value, drill.TargetDatabase));
         Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "fidelity").Outcome);
         Assert.Equal("failed", Assert.Single(drill.Checks, c => c.Name == "projection-state").Outcome);
         Assert.True(drill.RtoMs > 0);
@@ -79,7 +79,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
         var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
-        Assert.Equal((DrillStatuses.Passed, backup.Id), (drill.Status, drill.BackupId!.Value));
+        Assert.Equal((DrillStatus.Passed, backup.Id), (drill.Status, drill.BackupId!.Value));
         Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "fidelity").Outcome);
         Assert.Equal("passed", Assert.Single(drill.Checks, c => c.Name == "projection-state").Outcome);
         Assert.DoesNotContain(drill.Checks, c => c.Outcome == "failed");
@@ -106,7 +106,7 @@ public sealed class when_a_drill_is_run(LedgerFixture fixture)
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Out);
         var drill = JsonSerializer.Deserialize<DrillView>(run.Out, Json)!;
-        Assert.Equal((DrillStatuses.Passed, LedgerFixture.BehindDrillTarget), (drill.Status, drill.TargetDatabase));
+        Assert.Equal((DrillStatus.Passed, LedgerFixture.BehindDrillTarget), (drill.Status, drill.TargetDatabase));
         Assert.Equal("repaired", Assert.Single(drill.Checks, c => c.Name == "projection-state").Outcome);
         foreach (var name in new[] { "application-health", "projection-catch-up", "operator-console", "trace-read" })
         {

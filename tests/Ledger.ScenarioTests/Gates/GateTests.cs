@@ -42,7 +42,7 @@ public sealed class when_an_upgrade_pipeline_asks_for_a_gate(LedgerFixture fixtu
 
         var gate = await RequestAsync(new RequestGate("staging", "app", Release(), running));
 
-        Assert.Equal(GateStatuses.Open, gate.Status);
+        Assert.Equal(GateStatus.Open, gate.Status);
         Assert.Equal(backupId, gate.BackupId);
         Assert.Equal(1, await PreUpgradeBackupsForAsync(running));
 
@@ -62,10 +62,10 @@ public sealed class when_an_upgrade_pipeline_asks_for_a_gate(LedgerFixture fixtu
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Error);
         var gate = JsonSerializer.Deserialize<GateView>(run.Out, Json)!;
-        Assert.Equal(GateStatuses.Open, gate.Status);
+        Assert.Equal(GateStatus.Open, gate.Status);
         await using var session = fixture.Store.QuerySession();
         var backup = await session.LoadAsync<RestorePoint>(gate.BackupId!.Value);
-        Assert.Equal((BackupStatuses.Verified, BackupTriggers.PreUpgrade, running), (backup!.Status, backup.Trigger, backup.Release));
+        Assert.Equal((BackupStatus.Verified, BackupTriggers.PreUpgrade, running), (backup!.Status, backup.Trigger, backup.Release));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class when_an_upgrade_pipeline_asks_for_a_gate(LedgerFixture fixtu
 
         Assert.Equal(ExitCodes.NoFreshBackup, run.ExitCode);
         var gate = JsonSerializer.Deserialize<GateView>(run.Out, Json)!;
-        Assert.Equal(GateStatuses.Denied, gate.Status);
+        Assert.Equal(GateStatus.Denied, gate.Status);
         Assert.Contains("did not succeed", Assert.Single(gate.Reasons));
     }
 
@@ -109,14 +109,14 @@ public sealed class when_an_upgrade_pipeline_asks_for_a_gate(LedgerFixture fixtu
         }
 
         var gate = await RequestAsync(new RequestGate(environment, "app", Release(), Release(), TimeoutSeconds: 5));
-        Assert.Equal(GateStatuses.Pending, gate.Status);
+        Assert.Equal(GateStatus.Pending, gate.Status);
 
         var run = await fixture.RunCliAsync(Roles.Pipeline, "gate", "require", "--env", environment, "--db", "app",
             "--release", gate.TargetRelease, "--current-release", gate.CurrentRelease!, "--timeout", "1m", "--json");
 
         Assert.Equal(ExitCodes.NoFreshBackup, run.ExitCode);
         var expired = JsonSerializer.Deserialize<GateView>(run.Out, Json)!;
-        Assert.Equal((gate.Id, GateStatuses.Expired), (expired.Id, expired.Status));
+        Assert.Equal((gate.Id, GateStatus.Expired), (expired.Id, expired.Status));
         Assert.Contains("deadline", Assert.Single(expired.Reasons));
     }
 

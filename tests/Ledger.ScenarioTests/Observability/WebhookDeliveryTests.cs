@@ -54,10 +54,10 @@ public sealed class when_a_backup_fails_in_an_environment_with_webhooks(Observab
         Assert.Equal(SignatureVerdict.Replayed, fixture.Receiver.Received.Last().Verdict);
 
         // Deliveries are visible: the delivered one with its two attempts, the failed one through the CLI; no URL or secret.
-        var delivered = await WaitForDeliveryAsync("receiver", DeliveryStatuses.Delivered, backupId);
+        var delivered = await WaitForDeliveryAsync("receiver", DeliveryStatus.Delivered, backupId);
         Assert.Equal(2, delivered.Attempts);
         Assert.Equal(200, delivered.LastStatusCode);
-        var failed = await WaitForDeliveryAsync("always-failing", DeliveryStatuses.Failed, backupId);
+        var failed = await WaitForDeliveryAsync("always-failing", DeliveryStatus.Failed, backupId);
         Assert.Equal(3, failed.Attempts);
         Assert.Equal(500, failed.LastStatusCode);
 
@@ -75,7 +75,7 @@ public sealed class when_a_backup_fails_in_an_environment_with_webhooks(Observab
         }
     }
 
-    private async Task<WebhookDelivery> WaitForDeliveryAsync(string webhook, string status, string subject)
+    private async Task<WebhookDelivery> WaitForDeliveryAsync(string webhook, DeliveryStatus status, string subject)
     {
         using var client = fixture.Stack.Client(Roles.Reader);
         var deadline = DateTimeOffset.UtcNow.AddMinutes(1);

@@ -29,7 +29,7 @@ public sealed class RestoreScenario(LedgerFixture fixture)
             "--db", database, "--wait", "--timeout", "2m", "--json");
         Assert.True(take.ExitCode == ExitCodes.Ok, $"backup: exit {take.ExitCode}: {take.Error}");
         var backup = JsonSerializer.Deserialize<BackupDetail>(take.Out, Json)!.Backup;
-        Assert.Equal(BackupStatuses.Verified, backup.Status);
+        Assert.Equal(BackupStatus.Verified, backup.Status);
         return backup;
     }
 

@@ -33,7 +33,7 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
 
         Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Error}");
         var view = RestoreScenario.ViewOf(run);
-        Assert.Equal(RestoreStatuses.Verified, view.Status);
+        Assert.Equal(RestoreStatus.Verified, view.Status);
         Assert.Equal(
             ["RestoreRequested", "RestoreStarted", "WritesBlocked", "RestoreCompleted", "ProjectionRebuildSkipped", "VerificationPassed"],
             await _scenario.HistoryAsync(view.Id));
@@ -97,7 +97,7 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
             "--target-db", LedgerFixture.RestoreTarget, "--backup", backup.Id.ToString());
         Assert.Equal(ExitCodes.Ok, list.ExitCode);
         var row = Assert.Single(list.Out.Split('\n'), line => line.StartsWith(view.Id.ToString(), StringComparison.Ordinal));
-        Assert.Contains(RestoreStatuses.Verified, row);
+        Assert.Contains(RestoreStatus.Verified.ToWire(), row);
         Assert.Contains($"{LedgerFixture.RestoreEnvironment}/{LedgerFixture.RestoreTarget}", row);
         var json = await fixture.RunCliAsync(Roles.Reader, "restores", "list", "--backup", backup.Id.ToString(), "--status", "verified", "--json");
         Assert.Equal(view.Id, Assert.Single(JsonSerializer.Deserialize<Page<RestoreView>>(json.Out, RestoreScenario.Json)!.Items).Id);
@@ -118,7 +118,7 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
 
         Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
         var view = RestoreScenario.ViewOf(run);
-        Assert.Equal(RestoreStatuses.VerificationFailed, view.Status);
+        Assert.Equal(RestoreStatus.VerificationFailed, view.Status);
         var fidelity = view.Checks.Single(c => c.Name == CheckNames.Fidelity);
         Assert.Equal(CheckOutcomes.Failed, fidelity.Outcome);
         Assert.Contains("table public.left_over: extra (backup none, restored 1)", fidelity.Findings);
@@ -288,7 +288,7 @@ public sealed class when_a_restore_is_refused_by_an_interlock(LedgerFixture fixt
 
             Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
             var view = RestoreScenario.ViewOf(run);
-            Assert.Equal((RestoreStatuses.Failed, RestoreStages.Preflight, false), (view.Status, view.FailureStage, view.TargetTouched!.Value));
+            Assert.Equal((RestoreStatus.Failed, RestoreStages.Preflight, false), (view.Status, view.FailureStage, view.TargetTouched!.Value));
             Assert.Contains("ALLOW_CONNECTIONS false", view.FailureReason);
             Assert.Contains("WITH ALLOW_CONNECTIONS true", view.FailureReason);
             Assert.Equal(new TargetSettings(true, false, -1), await _scenario.TargetSettingsAsync());
@@ -339,7 +339,7 @@ public sealed class when_the_artifact_is_corrupted(LedgerFixture fixture)
 
         Assert.Equal(ExitCodes.RestoreFailed, run.ExitCode);
         var view = RestoreScenario.ViewOf(run);
-        Assert.Equal((RestoreStatuses.Failed, RestoreStages.Checksum, false), (view.Status, view.FailureStage, view.TargetTouched!.Value));
+        Assert.Equal((RestoreStatus.Failed, RestoreStages.Checksum, false), (view.Status, view.FailureStage, view.TargetTouched!.Value));
         Assert.Contains(expected, view.FailureReason);
         Assert.Equal(["RestoreRequested", "RestoreStarted", "RestoreFailed"], await _scenario.HistoryAsync(view.Id));
         Assert.True(FingerprintComparer.Compare(before, await _scenario.TargetFingerprintAsync()).Identical);
@@ -385,7 +385,7 @@ public sealed class when_decisiongraph_is_not_healthy_after_a_restore(LedgerFixt
         await fixture.DecisionGraph.WaitForJobsAsync(TimeSpan.FromSeconds(10));
         Assert.True(run.ExitCode == (verified ? ExitCodes.Ok : ExitCodes.RestoreFailed), $"exit {run.ExitCode}: {run.Out} {run.Error}");
         var view = RestoreScenario.ViewOf(run);
-        Assert.Equal(verified ? RestoreStatuses.Verified : RestoreStatuses.VerificationFailed, view.Status);
+        Assert.Equal(verified ? RestoreStatus.Verified : RestoreStatus.VerificationFailed, view.Status);
         Assert.Equal(CheckOutcomes.Passed, view.Checks.Single(c => c.Name == CheckNames.Fidelity).Outcome);
         return (view, view.Checks.ToDictionary(c => c.Name));
     }
@@ -579,7 +579,7 @@ public sealed class when_a_restore_is_planned(LedgerFixture fixture)
 
         Assert.True(run.ExitCode == ExitCodes.Ok, $"exit {run.ExitCode}: {run.Error}");
         var view = RestoreScenario.ViewOf(run);
-        Assert.Equal((true, RestoreStatuses.Planned), (view.Plan, view.Status));
+        Assert.Equal((true, RestoreStatus.Planned), (view.Plan, view.Status));
         Assert.Equal(["RestoreRequested", "RestorePlanned"], await _scenario.HistoryAsync(view.Id));
         var plan = view.PlanDetails!;
         Assert.Equal((backup.Id, backup.SizeBytes!.Value), (plan.Backup.BackupId, plan.Backup.SizeBytes));

@@ -38,7 +38,7 @@ public sealed class when_backups_are_pruned(LedgerFixture fixture)
         {
             var gate = await (await client.PostAsJsonAsync("/api/v1/gates", new RequestGate(Env, "app", "r-next", held.Release)))
                 .Content.ReadFromJsonAsync<GateView>(Json);
-            Assert.Equal((GateStatuses.Open, held.Id), (gate!.Status, gate.BackupId));
+            Assert.Equal((GateStatus.Open, held.Id), (gate!.Status, gate.BackupId));
         }
 
         var old = await TakeAsync(BackupTriggers.Manual, "r1");
@@ -63,7 +63,7 @@ public sealed class when_backups_are_pruned(LedgerFixture fixture)
         while (DateTime.UtcNow < deadline)
         {
             await using var session = fixture.Store.QuerySession();
-            var gone = await session.Query<RestorePoint>().Where(x => x.Environment == Env && x.Status == BackupStatuses.Expired).ToListAsync();
+            var gone = await session.Query<RestorePoint>().Where(x => x.Environment == Env && x.Status == BackupStatus.Expired).ToListAsync();
             if (real.Delete.All(d => gone.Any(g => g.Id == d.BackupId)))
             {
                 expired = gone.Single(g => g.Id == old.Id);

@@ -30,7 +30,7 @@ public sealed class when_the_schedule_comes_due(LedgerFixture fixture)
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
-            if (await LoadAsync(id) is { } rp && BackupStatuses.IsFinal(rp.Status))
+            if (await LoadAsync(id) is { } rp && rp.Status.IsFinal())
             {
                 return rp;
             }
@@ -51,11 +51,11 @@ public sealed class when_the_schedule_comes_due(LedgerFixture fixture)
 
         var todayId = ScheduleRules.BackupIdFor("staging", "app", occurrence);
         var taken = await WaitForFinalAsync(todayId);
-        Assert.Equal((BackupStatuses.Verified, BackupTriggers.Scheduled, occurrence), (taken.Status, taken.Trigger, taken.ScheduledFor));
+        Assert.Equal((BackupStatus.Verified, BackupTriggers.Scheduled, occurrence), (taken.Status, taken.Trigger, taken.ScheduledFor));
         Assert.False(taken.Missed);
 
         var yesterday = await LoadAsync(ScheduleRules.BackupIdFor("staging", "app", occurrence.AddDays(-1)));
-        Assert.Equal(BackupStatuses.Missed, yesterday!.Status);
+        Assert.Equal(BackupStatus.Missed, yesterday!.Status);
         Assert.Contains("never requested", yesterday.FailureReason);
 
         await using var session = fixture.Store.QuerySession();
@@ -72,13 +72,13 @@ public sealed class when_the_schedule_comes_due(LedgerFixture fixture)
         var occurrence = new DateTimeOffset(2026, 4, 1, 2, 0, 0, TimeSpan.Zero);
         await TickAsync(occurrence.AddSeconds(1));
         var id = ScheduleRules.BackupIdFor(LedgerFixture.BrokenEnvironment, LedgerFixture.BrokenDatabase, occurrence);
-        Assert.Equal(BackupStatuses.Failed, (await WaitForFinalAsync(id)).Status);
+        Assert.Equal(BackupStatus.Failed, (await WaitForFinalAsync(id)).Status);
 
         await TickAsync(occurrence.AddHours(1).AddSeconds(1));
 
         var missed = (await LoadAsync(id))!;
         Assert.True(missed.Missed);
-        Assert.Equal(BackupStatuses.Missed, missed.Status);
+        Assert.Equal(BackupStatus.Missed, missed.Status);
         var list = await fixture.RunCliAsync(Roles.Reader, "backups", "list", "--env", LedgerFixture.BrokenEnvironment, "--missed", "--json");
         Assert.Equal(ExitCodes.Ok, list.ExitCode);
         var page = JsonSerializer.Deserialize<Page<RestorePoint>>(list.Out, Json)!;
@@ -107,7 +107,7 @@ public sealed class when_the_schedule_comes_due(LedgerFixture fixture)
             done.Add(await WaitForFinalAsync(id));
         }
 
-        Assert.All(done, rp => Assert.Equal(BackupStatuses.Verified, rp.Status));
+        Assert.All(done, rp => Assert.Equal(BackupStatus.Verified, rp.Status));
         var ordered = done.OrderBy(rp => rp.StartedAt).ToList();
         Assert.True(ordered[1].StartedAt >= ordered[0].FinishedAt,
             $"overlap: {ordered[0].StartedAt:O}-{ordered[0].FinishedAt:O} and {ordered[1].StartedAt:O}");

@@ -54,7 +54,7 @@ public sealed class when_agent_reports_reach_a_backup_stream
             RestorePointProjection.Apply(new BackupStarted(Id, "a1", At), RestorePointProjection.Create(Requested)));
         point = RestorePointProjection.Apply(new BackupVerified(Id, "a1", "ab", 1, 5, At.AddMinutes(2)), point);
 
-        Assert.Equal(BackupStatuses.Verified, point.Status);
+        Assert.Equal(BackupStatus.Verified, point.Status);
         Assert.Equal(Taken.StartedAt, point.Timestamp);
         Assert.Equal(("v1", "scheduled", "scheduler"), (point.Release, point.Trigger, point.RequestedBy));
         Assert.Equal((1234L, "ab", "/r/prod/app/x.dump"), (point.SizeBytes!.Value, point.Sha256, point.ArtifactPath));

@@ -122,7 +122,7 @@ public class when_rendering_backups_for_people
         Database = "decisiongraph",
         Trigger = BackupTriggers.PreUpgrade,
         Release = "v2.4.0",
-        Status = BackupStatuses.Verified,
+        Status = BackupStatus.Verified,
         RequestedBy = "pipeline",
         RequestedAt = Now.AddHours(-3),
         AgentId = "agent-1",

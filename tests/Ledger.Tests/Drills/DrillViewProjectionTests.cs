@@ -25,10 +25,10 @@ public sealed class when_a_drill_stream_is_projected
         var restoreId = Guid.NewGuid();
         var done = DrillViewProjection.Apply(new DrillCompleted(view.Id, restoreId, false, 90_000, 28_800, [], ["restart app"],
             "target kept: drop not implemented", At.AddMinutes(2)), view);
-        Assert.Equal((DrillStatuses.VerificationFailed, 90_000L, 28_800L, restoreId), (done.Status, done.RtoMs!.Value, done.RpoSeconds!.Value, done.RestoreId!.Value));
+        Assert.Equal((DrillStatus.VerificationFailed, 90_000L, 28_800L, restoreId), (done.Status, done.RtoMs!.Value, done.RpoSeconds!.Value, done.RestoreId!.Value));
 
         var late = DrillViewProjection.Apply(new DrillFailed(view.Id, null, DrillStages.Restore, "late", At.AddMinutes(3)), done);
-        Assert.Equal(DrillStatuses.VerificationFailed, late.Status);
+        Assert.Equal(DrillStatus.VerificationFailed, late.Status);
         Assert.Null(late.FailureReason);
     }
 }

@@ -12,7 +12,7 @@ public sealed class when_the_drill_compliance_report_is_computed
     private static readonly DateTimeOffset Since = Now.AddDays(-10);
     private static readonly DrillPolicy Policy = new(CadenceDays: 30, RtoTargetSeconds: 3600, MinPassRate: 1.0);
 
-    private static RestorePoint Backup(string env, int daysAgo, string trigger = BackupTriggers.Scheduled, string status = BackupStatuses.Verified)
+    private static RestorePoint Backup(string env, int daysAgo, string trigger = BackupTriggers.Scheduled, BackupStatus status = BackupStatus.Verified)
     {
         var at = new DateTimeOffset(Now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-daysAgo).AddHours(2);
         return new RestorePoint
@@ -22,7 +22,7 @@ public sealed class when_the_drill_compliance_report_is_computed
         };
     }
 
-    private static DrillView Drill(string env, int daysAgo, string status = DrillStatuses.Passed, long rtoMs = 600_000, params string[] steps) => new()
+    private static DrillView Drill(string env, int daysAgo, DrillStatus status = DrillStatus.Passed, long rtoMs = 600_000, params string[] steps) => new()
     {
         Id = Guid.NewGuid(), Environment = env, Database = "app", TargetDatabase = "app_drill", Status = status,
         StartedAt = Now.AddDays(-daysAgo), RtoMs = rtoMs, ManualSteps = ManualSteps.Recorded(steps),
@@ -43,7 +43,7 @@ public sealed class when_the_drill_compliance_report_is_computed
     [Fact]
     public void a_database_drilled_recently_with_daily_backups_passes_every_control_and_cites_its_evidence()
     {
-        var drills = new[] { Drill("ok", 3, rtoMs: 500_000), Drill("ok", 20, DrillStatuses.Passed, 700_000, "open the firewall") };
+        var drills = new[] { Drill("ok", 3, rtoMs: 500_000), Drill("ok", 20, DrillStatus.Passed, 700_000, "open the firewall") };
         var backups = Daily("ok", 12);
         var report = DrillCompliance.Compute(new ComplianceInputs([Agent("ok")], backups, drills, []), Policy, Since, Now);
 
@@ -88,8 +88,8 @@ public sealed class when_the_drill_compliance_report_is_computed
     [Fact]
     public void a_failed_drill_lowers_the_pass_rate_below_the_minimum_and_a_slow_one_breaks_the_rto_target()
     {
-        var slow = Drill("rto", 2, DrillStatuses.Passed, 4_000_000, "restart the app by hand", "reset sequences");
-        var failed = Drill("rto", 4, DrillStatuses.VerificationFailed, 100_000);
+        var slow = Drill("rto", 2, DrillStatus.Passed, 4_000_000, "restart the app by hand", "reset sequences");
+        var failed = Drill("rto", 4, DrillStatus.VerificationFailed, 100_000);
         var report = DrillCompliance.Compute(new ComplianceInputs([], Daily("rto", 12), [slow, failed], []), Policy, Since, Now);
 
         var line = Only(report, "rto");
@@ -108,7 +108,7 @@ public sealed class when_the_drill_compliance_report_is_computed
     {
         var backups = Daily("gaps", 12);
         backups.RemoveAll(b => b.Timestamp.Date == Now.UtcDateTime.Date.AddDays(-4));
-        var failedThatDay = Backup("gaps", 4, status: BackupStatuses.Failed) with { ArtifactPath = null, FailureReason = "disk full" };
+        var failedThatDay = Backup("gaps", 4, status: BackupStatus.Failed) with { ArtifactPath = null, FailureReason = "disk full" };
         var preUpgradeOnly = Backup("gaps", 6, BackupTriggers.PreUpgrade);
         backups.RemoveAll(b => b.Timestamp.Date == Now.UtcDateTime.Date.AddDays(-6));
         backups.AddRange([failedThatDay, preUpgradeOnly]);
@@ -138,12 +138,12 @@ public sealed class when_the_drill_compliance_report_is_computed
         backups.Add(pre);
         GateView Gate(Guid? backupId) => new()
         {
-            Id = Guid.NewGuid(), Environment = "up", Database = "app", Status = GateStatuses.Open, BackupId = backupId,
+            Id = Guid.NewGuid(), Environment = "up", Database = "app", Status = GateStatus.Open, BackupId = backupId,
             RequestedAt = Now.AddDays(-2), DecidedAt = Now.AddDays(-2),
         };
         var good = Gate(pre.Id);
         var bad = Gate(backups[0].Id);
-        var denied = Gate(null) with { Status = GateStatuses.Denied };
+        var denied = Gate(null) with { Status = GateStatus.Denied };
 
         var report = DrillCompliance.Compute(new ComplianceInputs([], backups, [Drill("up", 1)], [good, bad, denied]), Policy, Since, Now);
 

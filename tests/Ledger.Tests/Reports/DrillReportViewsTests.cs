@@ -14,7 +14,7 @@ public sealed class when_the_drill_compliance_report_is_rendered
         {
             Environment = "prod", Database = "app", Compliant = false, DrillsRun = 1, DrillsPassed = 1, PassRate = 1,
             LastDrillAt = Now.AddDays(-40), DaysSinceLastDrill = 40, DrillOverdue = true, MedianRtoSeconds = 120, WorstRtoSeconds = 120,
-            Drills = [new DrillMark(DrillId, Now.AddDays(-40), DrillStatuses.Passed, 120, 0)],
+            Drills = [new DrillMark(DrillId, Now.AddDays(-40), DrillStatus.Passed, 120, 0)],
             Controls =
             [
                 new ControlResult(ComplianceControls.DrillCadence, false, "last drill 40 days ago, \"late\"", [DrillId]),

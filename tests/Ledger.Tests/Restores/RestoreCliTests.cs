@@ -8,19 +8,19 @@ namespace Ledger.Tests.Restores;
 public sealed class when_the_cli_reports_a_restore
 {
     [Theory]
-    [InlineData(RestoreStatuses.Verified, 0)]
-    [InlineData(RestoreStatuses.Failed, ExitCodes.RestoreFailed)]
-    [InlineData(RestoreStatuses.VerificationFailed, ExitCodes.RestoreFailed)]
-    [InlineData(RestoreStatuses.Refused, ExitCodes.RestoreRefused)]
-    [InlineData(RestoreStatuses.Planned, 0)]
-    public void each_final_status_has_its_exit_code(string status, int code) =>
+    [InlineData(RestoreStatus.Verified, 0)]
+    [InlineData(RestoreStatus.Failed, ExitCodes.RestoreFailed)]
+    [InlineData(RestoreStatus.VerificationFailed, ExitCodes.RestoreFailed)]
+    [InlineData(RestoreStatus.Refused, ExitCodes.RestoreRefused)]
+    [InlineData(RestoreStatus.Planned, 0)]
+    public void each_final_status_has_its_exit_code(RestoreStatus status, int code) =>
         Assert.Equal(code, RestoreCommand.ExitCodeOf(new RestoreView { Status = status }));
 
     [Fact]
     public void a_plan_an_interlock_would_refuse_exits_as_refused() =>
         Assert.Equal(ExitCodes.RestoreRefused, RestoreCommand.ExitCodeOf(new RestoreView
         {
-            Status = RestoreStatuses.Planned, Blockers = [new RestoreRefusal(Interlocks.PrimaryTarget, "primary", 400)],
+            Status = RestoreStatus.Planned, Blockers = [new RestoreRefusal(Interlocks.PrimaryTarget, "primary", 400)],
         }));
 
     [Fact]

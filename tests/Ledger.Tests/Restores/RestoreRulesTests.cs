@@ -44,7 +44,7 @@ public sealed class when_a_restore_request_meets_the_interlocks
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private static readonly RestorePoint Verified = new()
     {
-        Id = Guid.NewGuid(), Environment = "prod", Database = "app", Status = BackupStatuses.Verified, SizeBytes = 1000, Timestamp = Now.AddHours(-1),
+        Id = Guid.NewGuid(), Environment = "prod", Database = "app", Status = BackupStatus.Verified, SizeBytes = 1000, Timestamp = Now.AddHours(-1),
     };
     private static readonly RestoreTarget NonPrimary = new("staging", "app", "app", DatabaseRoles.NonPrimary, true);
     private static readonly RestoreTarget Primary = new("prod", "app", "app", DatabaseRoles.Primary, true);
@@ -78,13 +78,13 @@ public sealed class when_a_restore_request_meets_the_interlocks
     }
 
     [Theory]
-    [InlineData(BackupStatuses.Failed, "it failed: disk full")]
-    [InlineData(BackupStatuses.VerificationFailed, "it failed verification: disk full")]
-    [InlineData(BackupStatuses.Expired, "retention deleted its artifact")]
-    [InlineData(BackupStatuses.Missed, "no backup was taken")]
-    [InlineData(BackupStatuses.Taken, "not verified yet")]
-    [InlineData(BackupStatuses.Running, "not verified yet")]
-    public void only_a_verified_backup_can_be_restored(string status, string why)
+    [InlineData(BackupStatus.Failed, "it failed: disk full")]
+    [InlineData(BackupStatus.VerificationFailed, "it failed verification: disk full")]
+    [InlineData(BackupStatus.Expired, "retention deleted its artifact")]
+    [InlineData(BackupStatus.Missed, "no backup was taken")]
+    [InlineData(BackupStatus.Taken, "not verified yet")]
+    [InlineData(BackupStatus.Running, "not verified yet")]
+    public void only_a_verified_backup_can_be_restored(BackupStatus status, string why)
     {
         var refusal = Assert.Single(Refusals(Request(), Verified with { Status = status, FailureReason = "disk full" }));
         Assert.Equal((Interlocks.BackupNotRestorable, 409), (refusal.Interlock, refusal.Status));
@@ -103,7 +103,7 @@ public sealed class when_a_restore_request_meets_the_interlocks
     [Fact]
     public void a_restore_in_progress_on_the_target_refuses_another_until_it_is_stale()
     {
-        var running = new RestoreView { Id = Guid.NewGuid(), Status = RestoreStatuses.WritesBlocked, RequestedAt = Now.AddMinutes(-5), RequestedBy = "ops" };
+        var running = new RestoreView { Id = Guid.NewGuid(), Status = RestoreStatus.WritesBlocked, RequestedAt = Now.AddMinutes(-5), RequestedBy = "ops" };
         var refusal = Assert.Single(Refusals(Request(), active: running));
         Assert.Equal((Interlocks.RestoreInProgress, 409), (refusal.Interlock, refusal.Status));
         Assert.Contains(running.Id.ToString(), refusal.Reason);
@@ -115,7 +115,7 @@ public sealed class when_a_restore_request_meets_the_interlocks
     [Fact]
     public void a_restore_no_agent_picked_up_holds_the_target_only_until_agents_would_refuse_it()
     {
-        var queued = new RestoreView { Id = Guid.NewGuid(), Status = RestoreStatuses.Requested, RequestedAt = Now.AddMinutes(-59) };
+        var queued = new RestoreView { Id = Guid.NewGuid(), Status = RestoreStatus.Requested, RequestedAt = Now.AddMinutes(-59) };
         Assert.Single(Refusals(Request(), active: queued));
         Assert.Empty(Refusals(Request(), active: queued with { RequestedAt = Now - RestoreTimings.MaxQueueAge - TimeSpan.FromSeconds(1) }));
     }
@@ -123,8 +123,8 @@ public sealed class when_a_restore_request_meets_the_interlocks
     [Fact]
     public void every_refusal_is_listed_in_the_order_they_are_checked()
     {
-        var failed = Verified with { Status = BackupStatuses.Failed };
-        var running = new RestoreView { Id = Guid.NewGuid(), Status = RestoreStatuses.Requested, RequestedAt = Now };
+        var failed = Verified with { Status = BackupStatus.Failed };
+        var running = new RestoreView { Id = Guid.NewGuid(), Status = RestoreStatus.Requested, RequestedAt = Now };
         Assert.Equal(
             [Interlocks.Confirmation, Interlocks.BackupNotRestorable, Interlocks.PrimaryTarget, Interlocks.RestoreInProgress],
             Refusals(Request("x"), failed, Primary, true, running).Select(r => r.Interlock));
@@ -184,7 +184,7 @@ public sealed class when_no_agent_serving_the_target_is_alive
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     private static readonly RestorePoint Verified = new()
     {
-        Id = Guid.NewGuid(), Environment = "prod", Database = "app", Status = BackupStatuses.Verified, SizeBytes = 1000, Timestamp = Now.AddHours(-1),
+        Id = Guid.NewGuid(), Environment = "prod", Database = "app", Status = BackupStatus.Verified, SizeBytes = 1000, Timestamp = Now.AddHours(-1),
     };
     private static readonly RestoreTarget Target = new("staging", "app", "app", DatabaseRoles.NonPrimary, true);
 

@@ -71,7 +71,7 @@ public sealed class when_agent_reports_reach_a_restore_stream
 
         Assert.IsType<VerificationPassed>(Assert.Single(events));
         var told = Assert.IsType<RestoreFinished>(Assert.Single(outgoing));
-        Assert.Equal((drillId, Id, RestoreStatuses.Verified, 1000L, 300L), (told.DrillId, told.RestoreId, told.Status, told.RestoreDurationMs!.Value, told.VerificationDurationMs!.Value));
+        Assert.Equal((drillId, Id, RestoreStatus.Verified, 1000L, 300L), (told.DrillId, told.RestoreId, told.Status, told.RestoreDurationMs!.Value, told.VerificationDurationMs!.Value));
         Assert.Empty(RestoreReportsHandler.Handle(Passed, Verifying()).Item2);
     }
 
@@ -84,7 +84,7 @@ public sealed class when_agent_reports_reach_a_restore_stream
         view = RestoreViewProjection.Apply(Completed, view);
         view = RestoreViewProjection.Apply(Passed, view);
 
-        Assert.Equal(RestoreStatuses.Verified, view.Status);
+        Assert.Equal(RestoreStatus.Verified, view.Status);
         Assert.Equal((1000L, 900L, 300L, 5L), (view.DurationMs!.Value, view.RestoreMs!.Value, view.VerificationMs!.Value, view.ChecksumMs!.Value));
         Assert.Equal((true, -1, 2), (view.PreviousAllowConnections!.Value, view.PreviousConnectionLimit!.Value, view.SessionsTerminated!.Value));
         Assert.Equal(Passed.VerifiedAt, view.FinishedAt);
@@ -92,7 +92,7 @@ public sealed class when_agent_reports_reach_a_restore_stream
         var plan = RestoreViewProjection.Create(Requested with { Plan = true, Blockers = [new RestoreRefusal(Interlocks.PrimaryTarget, "primary", 400)] });
         plan = RestoreViewProjection.Apply(new RestorePlanned(Id, "a1", new RestoreTargetState(true, 10, 1, true, -1, true, 42),
             new RestoreDataLoss("3 rows", 3, 3, [], 5), true, ["a", "b"], At), plan);
-        Assert.Equal(RestoreStatuses.Planned, plan.Status);
+        Assert.Equal(RestoreStatus.Planned, plan.Status);
         Assert.Equal(3600, plan.PlanDetails!.Backup.AgeSeconds);
         Assert.Equal(Interlocks.PrimaryTarget, Assert.Single(plan.PlanDetails.WouldBeRefused).Interlock);
         Assert.Equal(["a", "b"], plan.PlanDetails.Steps);

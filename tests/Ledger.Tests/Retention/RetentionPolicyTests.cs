@@ -8,7 +8,7 @@ public sealed class when_the_retention_policy_decides
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 4, 0, 0, TimeSpan.Zero);
     private static readonly RetentionOptions Policy = new(DailyDays: 7, PreUpgradeKeep: 2, GateHold: TimeSpan.FromDays(7), "30 3 * * *", true);
 
-    private static RestorePoint Backup(string trigger, int daysAgo, string status = BackupStatuses.Verified, string db = "app") => new()
+    private static RestorePoint Backup(string trigger, int daysAgo, BackupStatus status = BackupStatus.Verified, string db = "app") => new()
     {
         Id = Guid.NewGuid(), Environment = "prod", Database = db, Trigger = trigger, Status = status,
         Timestamp = Now.AddDays(-daysAgo), ArtifactPath = "/r/x.dump", SizeBytes = 100,
@@ -26,7 +26,7 @@ public sealed class when_the_retention_policy_decides
     [Fact]
     public void the_newest_verified_is_per_database_and_ignores_unverified_ones()
     {
-        var unverified = Backup(BackupTriggers.Scheduled, 10, BackupStatuses.VerificationFailed);
+        var unverified = Backup(BackupTriggers.Scheduled, 10, BackupStatus.VerificationFailed);
         var verified = Backup(BackupTriggers.Scheduled, 20);
         var other = Backup(BackupTriggers.Scheduled, 30, db: "audit");
         var plan = RetentionPolicy.Plan([unverified, verified, other], new Dictionary<Guid, string>(), Policy, Now, true);
@@ -37,9 +37,9 @@ public sealed class when_the_retention_policy_decides
     [Fact]
     public void daily_backups_are_kept_n_days_and_pre_upgrade_backups_by_count()
     {
-        var fresh = Backup(BackupTriggers.Manual, 6, BackupStatuses.Taken);
-        var stale = Backup(BackupTriggers.Manual, 8, BackupStatuses.Taken);
-        var pre = Enumerable.Range(1, 4).Select(d => Backup(BackupTriggers.PreUpgrade, 100 + d, BackupStatuses.Taken)).ToList();
+        var fresh = Backup(BackupTriggers.Manual, 6, BackupStatus.Taken);
+        var stale = Backup(BackupTriggers.Manual, 8, BackupStatus.Taken);
+        var pre = Enumerable.Range(1, 4).Select(d => Backup(BackupTriggers.PreUpgrade, 100 + d, BackupStatus.Taken)).ToList();
         var newestVerified = Backup(BackupTriggers.Scheduled, 1);
 
         var plan = RetentionPolicy.Plan([fresh, stale, newestVerified, .. pre], new Dictionary<Guid, string>(), Policy, Now, true);
@@ -53,7 +53,7 @@ public sealed class when_the_retention_policy_decides
     [Fact]
     public void a_held_backup_is_kept_with_the_hold_as_its_reason()
     {
-        var held = Backup(BackupTriggers.PreUpgrade, 300, BackupStatuses.Taken);
+        var held = Backup(BackupTriggers.PreUpgrade, 300, BackupStatus.Taken);
         var plan = RetentionPolicy.Plan([held, .. Enumerable.Range(0, 3).Select(i => Backup(BackupTriggers.PreUpgrade, i))],
             new Dictionary<Guid, string> { [held.Id] = "held by open gate g" }, Policy, Now, true);
         Assert.Contains(plan.Keep, k => k.BackupId == held.Id && k.Rule == "held by open gate g");
@@ -62,6 +62,6 @@ public sealed class when_the_retention_policy_decides
     [Fact]
     public void backups_without_an_artifact_are_not_considered() =>
         Assert.Empty(RetentionPolicy.Plan(
-            [Backup(BackupTriggers.Scheduled, 90, BackupStatuses.Failed), Backup(BackupTriggers.Scheduled, 90, BackupStatuses.Missed)],
+            [Backup(BackupTriggers.Scheduled, 90, BackupStatus.Failed), Backup(BackupTriggers.Scheduled, 90, BackupStatus.Missed)],
             new Dictionary<Guid, string>(), Policy, Now, true).Delete);
 }

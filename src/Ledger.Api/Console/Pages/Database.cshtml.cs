@@ -83,23 +83,23 @@ public sealed class DatabaseModel(IQuerySession session) : PageModel
         foreach (var b in Backups.Items)
         {
             var what = b.FailureReason is { } reason ? reason : b.SizeBytes is { } size ? $"{Display.Bytes(size)} in {Display.Ms(b.DurationMs)}" : "";
-            items.Add(new TimelineItem(b.Timestamp, b.Trigger, $"{b.Trigger} backup", b.Status,
+            items.Add(new TimelineItem(b.Timestamp, b.Trigger, $"{b.Trigger} backup", b.Status.ToWire(),
                 $"{(b.Release is null ? "" : "release " + b.Release + "; ")}{what}{(b.Missed ? " (missed its deadline)" : "")}", $"/ui/backups/{b.Id}"));
             if (b.ExpiredAt is { } expired && (To is null || expired < To) && (From is null || expired >= From))
             {
-                items.Add(new TimelineItem(expired, "expiries", "expiry", BackupStatuses.Expired, b.ExpiredBy ?? "", $"/ui/backups/{b.Id}"));
+                items.Add(new TimelineItem(expired, "expiries", "expiry", BackupStatus.Expired.ToWire(), b.ExpiredBy ?? "", $"/ui/backups/{b.Id}"));
             }
         }
 
         items.AddRange(restoreList.Select(r => new TimelineItem(r.RequestedAt, "restores",
-            r.Plan ? "restore plan" : r.DrillId is null ? "restore" : "drill restore", r.Status,
+            r.Plan ? "restore plan" : r.DrillId is null ? "restore" : "drill restore", r.Status.ToWire(),
             $"{r.SourceEnvironment}/{r.SourceDatabase} → {r.Environment}/{r.TargetDatabase}"
             + (r.DurationMs is { } ms ? $"; {Display.Ms(ms + (r.VerificationMs ?? 0))}" : "")
             + (r.Refusal is { } refusal ? "; refused: " + refusal.Interlock : ""), $"/ui/restores/{r.Id}")));
-        items.AddRange(drillList.Select(d => new TimelineItem(d.StartedAt, "drills", "drill", d.Status,
+        items.AddRange(drillList.Select(d => new TimelineItem(d.StartedAt, "drills", "drill", d.Status.ToWire(),
             $"into {d.TargetDatabase}" + (d.RtoMs is { } rto ? $"; RTO {Display.Ms(rto)}" : "") + (d.FailureReason is { } f ? "; " + f : ""),
             $"/ui/drills/{d.Id}")));
-        items.AddRange(gateList.Select(g => new TimelineItem(g.DecidedAt ?? g.RequestedAt, "gates", "gate", g.Status,
+        items.AddRange(gateList.Select(g => new TimelineItem(g.DecidedAt ?? g.RequestedAt, "gates", "gate", g.Status.ToWire(),
             $"release {g.TargetRelease}" + (g.Reasons.Count > 0 ? "; " + g.Reasons[^1] : ""), $"/ui/gates/{g.Id}")));
         Items = [.. items.OrderByDescending(i => i.At)];
         return Page();

@@ -1,3 +1,4 @@
+using Ledger.Contracts.Common;
 using Ledger.Api.Backups;
 using Ledger.Api.Drills;
 using Ledger.Contracts.Backups;
@@ -58,7 +59,7 @@ public sealed class TrendsModel(IQuerySession session, IConfiguration configurat
 
     public IReadOnlyList<Series> RtoSeries() =>
     [
-        new("drill RTO", "drill", [.. Drills.Select(d => new Mark(d.StartedAt, d.RtoMs!.Value / 1000.0, $"drill {Display.When(d.StartedAt)}: RTO {Display.Ms(d.RtoMs)} ({d.Status})", $"/ui/drills/{d.Id}", Display.Tone(d.Status)))]),
-        new("restore", "restore", [.. Restores.Select(r => new Mark(r.RequestedAt, (r.DurationMs!.Value + (r.VerificationMs ?? 0)) / 1000.0, $"restore {Display.When(r.RequestedAt)} into {r.Environment}/{r.TargetDatabase}: {Display.Ms(r.DurationMs + (r.VerificationMs ?? 0))} ({r.Status})", $"/ui/restores/{r.Id}", Display.Tone(r.Status)))]),
+        new("drill RTO", "drill", [.. Drills.Select(d => new Mark(d.StartedAt, d.RtoMs!.Value / 1000.0, $"drill {Display.When(d.StartedAt)}: RTO {Display.Ms(d.RtoMs)} ({d.Status.ToWire()})", $"/ui/drills/{d.Id}", Display.Tone(d.Status)))]),
+        new("restore", "restore", [.. Restores.Select(r => new Mark(r.RequestedAt, (r.DurationMs!.Value + (r.VerificationMs ?? 0)) / 1000.0, $"restore {Display.When(r.RequestedAt)} into {r.Environment}/{r.TargetDatabase}: {Display.Ms(r.DurationMs + (r.VerificationMs ?? 0))} ({r.Status.ToWire()})", $"/ui/restores/{r.Id}", Display.Tone(r.Status)))]),
     ];
 }
