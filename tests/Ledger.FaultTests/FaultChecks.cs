@@ -33,8 +33,7 @@ public static class FaultChecks
 
     /// <summary>
     /// Files a crash must not leave: partial files anywhere in the repository (the agent's journal included), artifacts
-    /// without their sidecar, and passfiles (in the agent's run directory, and in the temporary directory since
-    /// <paramref name="since"/>).
+    /// without their sidecar, and passfiles (in the agent's run directory).
     /// </summary>
     public static IReadOnlyList<string> Leftovers(string repository, DateTime since)
     {
@@ -53,7 +52,9 @@ public static class FaultChecks
             }
         }
 
-        found.AddRange(Directory.EnumerateFiles(Path.GetTempPath(), "dgledger-*.pgpass").Where(f => File.GetLastWriteTimeUtc(f) >= since));
+        // The agent's passfiles live in its state directory (inside the repository, scanned above). The system's temporary
+        // directory is not looked at: on a shared machine other processes' PgProcessRunner.Default writes passfiles there.
+        _ = since;
         return found;
     }
 
