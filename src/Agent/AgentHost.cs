@@ -2,6 +2,7 @@ using Ledger.Agent.Backups;
 using Ledger.Agent.Doctor;
 using Ledger.Agent.Heartbeats;
 using Ledger.Agent.Repositories;
+using Ledger.Agent.Recovery;
 using Ledger.Agent.Restores;
 using Ledger.Agent.Security;
 using JasperFx.CodeGeneration;
@@ -36,6 +37,7 @@ public static class AgentHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PgProcessRunner>();
         builder.Services.AddRepositories(options);
+        builder.Services.AddRecovery();
         builder.Services.AddSingleton<BackupTaker>();
         builder.Services.AddSingleton<BackupVerifier>();
         builder.Services.AddSingleton<BackupCopier>();

@@ -84,6 +84,8 @@ public sealed class AgentOptions
     public Repositories.EncryptionOptions Encryption { get; set; } = new();
     /// <summary>Where restores download artifacts from a bucket (or decrypt them) before pg_restore reads them.</summary>
     public string WorkDirectory { get; set; } = "";
+    /// <summary>The agent's journal and passfiles (see Recovery/AgentState); default &lt;Repository&gt;/.dgledger-agent/&lt;Id&gt;.</summary>
+    public string? StateDirectory { get; set; }
     public string? PgBinDir { get; set; }
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan MaxBackupDuration { get; set; } = TimeSpan.FromHours(6);

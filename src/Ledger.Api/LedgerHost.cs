@@ -56,6 +56,7 @@ public static class LedgerHost
         builder.Services.AddNotifications(builder.Configuration);
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(json => json.SerializerOptions.Converters.Add(new NulCharacters.RefusingConverter()));
         var commandSigner = builder.Services.AddCommandSigning(builder.Configuration);
+        builder.Services.AddOperationLeases(builder.Configuration);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
         builder.Services.AddMarten(store =>

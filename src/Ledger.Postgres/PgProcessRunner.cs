@@ -34,6 +34,23 @@ public sealed class PgProcessRunner
     public int StderrTailBytes { get; }
 
     /// <summary>
+    /// Where passfiles are written; the system's temporary directory when null. An agent gives its own 0700 directory,
+    /// so that it can remove every passfile a killed incarnation left behind.
+    /// </summary>
+    public string? PassfileDirectory { get; init; }
+
+    /// <summary>
+    /// When true (Linux, with util-linux's <c>setpriv</c>), every program is started under
+    /// <c>setpriv --pdeathsig KILL</c>, from a thread that lives as long as the process: the kernel kills the program
+    /// when the process that started it dies, so no pg_restore or pg_dump outlives a killed agent.
+    /// </summary>
+    public bool DieWithParent { get; init; }
+
+    /// <summary>Where setpriv is, when <see cref="DieWithParent"/> can be honoured here.</summary>
+    public static string? SetprivPath { get; } =
+        OperatingSystem.IsLinux() ? new[] { "/usr/bin/setpriv", "/bin/setpriv" }.FirstOrDefault(File.Exists) : null;
+
+    /// <summary>
     /// Runs the command to completion. A non-zero exit is a result, not an exception (see
     /// <see cref="PgProcessResult.EnsureSuccess"/>). On cancellation the process tree is killed, and
     /// <see cref="OperationCanceledException"/> is thrown once the process is gone.
@@ -72,13 +89,22 @@ public sealed class PgProcessRunner
                     }
                 }
 
-                passfile = ApplyConnection(psi.Environment, builder);
+                passfile = ApplyConnection(psi.Environment, builder, PassfileDirectory);
             }
             else if (command.Arguments.Any(a => PgCommand.CarriesConnectionPassword(a, null)))
             {
                 throw new ArgumentException(
                     $"An argument of `{describe}` carries a password; pass the connection through PgCommand.ConnectionString instead.",
                     nameof(command));
+            }
+
+            if (DieWithParent && SetprivPath is { } setpriv)
+            {
+                psi.FileName = setpriv;
+                foreach (var argument in (string[])["--pdeathsig", "KILL", "--", command.Executable])
+                {
+                    psi.ArgumentList.Add(argument);
+                }
             }
 
             foreach (var argument in command.Arguments)
@@ -112,7 +138,15 @@ public sealed class PgProcessRunner
         var clock = Stopwatch.StartNew();
         try
         {
-            process.Start();
+            if (DieWithParent && SetprivPath is not null)
+            {
+                // The parent-death signal follows the thread that forked, not the process: fork from one that never exits.
+                await Spawner.StartAsync(process).ConfigureAwait(false);
+            }
+            else
+            {
+                process.Start();
+            }
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -253,7 +287,8 @@ public sealed class PgProcessRunner
     /// Replaces inherited PG* variables with the ones that describe <paramref name="builder"/>, and writes the password
     /// (if any) to a fresh 0600 passfile. Returns the passfile's path, or null.
     /// </summary>
-    internal static string? ApplyConnection(IDictionary<string, string?> environment, NpgsqlConnectionStringBuilder builder)
+    internal static string? ApplyConnection(IDictionary<string, string?> environment, NpgsqlConnectionStringBuilder builder,
+        string? passfileDirectory = null)
     {
         foreach (var key in environment.Keys.Where(k => k.StartsWith("PG", StringComparison.Ordinal)).ToList())
         {
@@ -297,7 +332,7 @@ public sealed class PgProcessRunner
             return null;
         }
 
-        var path = Path.Combine(Path.GetTempPath(), $"dgledger-{Guid.NewGuid():N}.pgpass");
+        var path = Path.Combine(passfileDirectory ?? Path.GetTempPath(), $"dgledger-{Guid.NewGuid():N}.pgpass");
         WritePassfile(path, builder.Username, builder.Password);
         environment["PGPASSFILE"] = path;
         return path;
@@ -347,6 +382,43 @@ public sealed class PgProcessRunner
         catch (UnauthorizedAccessException)
         {
             // same
+        }
+    }
+
+    /// <summary>One long-lived thread that starts processes, so that their parent-death signal never fires early.</summary>
+    private static class Spawner
+    {
+        private static readonly System.Collections.Concurrent.BlockingCollection<(Process Process, TaskCompletionSource Started)> Queue = new();
+
+        static Spawner()
+        {
+            var thread = new Thread(() =>
+            {
+                foreach (var (process, started) in Queue.GetConsumingEnumerable())
+                {
+                    try
+                    {
+                        process.Start();
+                        started.SetResult();
+                    }
+                    catch (Exception e)
+                    {
+                        started.SetException(e);
+                    }
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "dgledger-spawner",
+            };
+            thread.Start();
+        }
+
+        public static Task StartAsync(Process process)
+        {
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Queue.Add((process, started));
+            return started.Task;
         }
     }
 

@@ -12,16 +12,41 @@ public sealed class FaultFixture : IAsyncLifetime
 {
     public const string Environment = "faults";
     public const string Database = "app";
+    /// <summary>A managed restore target whose connection settings are not the defaults (CONNECTION LIMIT 7).</summary>
+    public const string Target = "app_restored";
+    public const int TargetConnectionLimit = 7;
+
+    /// <summary>The ledger's operation lease here: longer than an agent's restart, short enough to wait for.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 
     public EmbeddedStack Stack { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
+        var off = new Dictionary<string, string?> { ["Schedule"] = "off" };
         Stack = await EmbeddedStack.StartAsync(async pg =>
-        [
-            new EmbeddedDatabase(Environment, Database, await EmbeddedStack.CreateSampleSourceAsync(pg, Database),
-                Settings: new Dictionary<string, string?> { ["Schedule"] = "off" }),
-        ], startAgent: false);
+        {
+            // DecisionGraph's real schema (fixtures/decisiongraph/schema.sql), so that a restore of it verifies.
+            var source = await pg.CreateDatabaseAsync(Database);
+            await DecisionGraph.Double.RealSchemaSample.CreateAsync(source, SchemaPath(), overdueWorkflow: false);
+            var target = await pg.CreateDatabaseAsync(Target);
+            await using (var connection = new Npgsql.NpgsqlConnection(pg.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var alter = new Npgsql.NpgsqlCommand($"ALTER DATABASE {Target} CONNECTION LIMIT {TargetConnectionLimit}", connection);
+                await alter.ExecuteNonQueryAsync();
+            }
+
+            return
+            [
+                new EmbeddedDatabase(Environment, Database, source, Settings: off),
+                new EmbeddedDatabase(Environment, Target, target, Settings: off),
+            ];
+        }, startAgent: false, ledgerSettings: new Dictionary<string, string?>
+        {
+            ["Ledger:OperationLease"] = Lease.ToString(),
+            ["Ledger:LeaseCheckInterval"] = "00:00:02",
+        });
     }
 
     public Task DisposeAsync() => Stack.DisposeAsync().AsTask();
@@ -42,12 +67,27 @@ public sealed class FaultFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        var agent = AgentProcess.Create(settings);
-        Repositories[agent] = repository;
-        return agent;
+        return AgentProcess.Create(settings);
     }
 
-    public Dictionary<AgentProcess, string> Repositories { get; } = [];
+    private static string SchemaPath()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "fixtures", "decisiongraph", "schema.sql");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("fixtures/decisiongraph/schema.sql was not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The repository an agent of <see cref="NewAgent"/> writes to (its state directory is inside).</summary>
+    public static string RepositoryOf(AgentProcess agent) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(agent.Directory, "appsettings.json")))
+            .RootElement.GetProperty("Agent").GetProperty("Repository").GetString()!;
 }
 
 [CollectionDefinition(Name)]

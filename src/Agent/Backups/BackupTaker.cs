@@ -18,7 +18,7 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
 {
     private string? _pgDumpVersion;
 
-    public async Task<object> TakeAsync(TakeBackup request, CancellationToken ct)
+    public async Task<object> TakeAsync(TakeBackup request, CancellationToken ct, Recovery.StepProgress? progress = null)
     {
         var database = options.Find(request.Environment, request.Database);
         if (database is null)
@@ -36,12 +36,15 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
         {
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
             await using var snapshot = await SourceSnapshot.OpenAsync(database.ConnectionString, options.LockWait, ct);
-            await Recovery.FailPoints.ReachAsync("snapshot-export");
+            await Recovery.FailPoints.ReachAsync(Recovery.Phases.SnapshotExport);
 
             // The data is as of this moment: the snapshot exists and no other backup of this database runs.
             var startedAt = clock.GetUtcNow();
             stopwatch.Restart();
             key = RepositoryKeys.ArtifactFor(request.Environment, request.Database, startedAt, request.BackupId);
+            // Journalled before the file exists: a restarted agent knows which files an interrupted dump leaves (a bucket's
+            // unfinished multipart uploads are aborted by the work-directory sweeper instead).
+            progress?.At(Recovery.Phases.MidDump, repository.LocalPathOf(key));
 
             // What the backup records of its options (the snapshot id is this run's, not an option to repeat).
             var dumpOptions = new List<string> { "--format=custom", $"--compress={options.CompressionLevel}", "--snapshot" };
@@ -61,7 +64,9 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
                 await using var encrypting = encryption is null ? null : new EncryptingWriteStream(hashing, encryption);
                 // Fingerprint the same snapshot while pg_dump streams it.
                 var fingerprinting = snapshot.FingerprintAsync(ct);
-                result = await runner.RunAsync(command, (Stream?)encrypting ?? hashing, ct);
+                result = await runner.RunAsync(command, Recovery.FailPointStream.Wrap((Stream?)encrypting ?? hashing, Recovery.Phases.MidDump), ct);
+                progress?.At(Recovery.Phases.Fingerprint);
+                await Recovery.FailPoints.ReachAsync(Recovery.Phases.Fingerprint);
                 fingerprint = await fingerprinting;
                 fingerprint = fingerprint with { Marks = await snapshot.MarksAsync(ct) };
                 exportCandidates = database.ExportWorkflows
@@ -99,6 +104,9 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
 
             fingerprint = await ArchiveSequences.ApplyAsync(fingerprint, listing,
                 c => repositories.OpenPlaintextAsync(repository, key, encryption?.Id, c), repositories.WorkDirectory, tools, runner, ct);
+            // The upload was completed (a local file renamed durably); the manifest is still to come.
+            progress?.At(Recovery.Phases.Rename);
+            await Recovery.FailPoints.ReachAsync(Recovery.Phases.Rename);
             // Companions, not substitutes: fetched after the dump (DecisionGraph's export read writes), stored next to it.
             IReadOnlyList<CompanionExport>? exports = database.ExportWorkflows
                 ? await CompanionExports.FetchAsync(decisionGraph, database, repository, key, exportCandidates, ct)

@@ -1,3 +1,4 @@
+using Ledger.Agent.Recovery;
 using Ledger.Contracts.Backups;
 
 namespace Ledger.Agent.Backups;
@@ -21,17 +22,22 @@ public static class TakeBackupHandler
         yield return new DumpDatabase(request);
     }
 
-    public static async Task<object[]> Handle(DumpDatabase step, BackupTaker taker, CancellationToken ct)
-    {
-        var outcome = await taker.TakeAsync(step.Request, ct);
-        return outcome is BackupTaken taken ? [taken, new VerifyBackup(taken)] : [outcome];
-    }
+    /// <summary>The dump, at most once per backup id (a redelivered step replays what the first one reported).</summary>
+    public static Task<object[]> Handle(DumpDatabase step, BackupTaker taker, OperationJournal journal, TimeProvider clock, CancellationToken ct) =>
+        journal.RunOnceAsync(Steps.Dump, step.Request.BackupId, Phases.SnapshotExport, step, clock, async progress =>
+        {
+            var outcome = await taker.TakeAsync(step.Request, ct, progress);
+            return outcome is BackupTaken taken ? [taken, new VerifyBackup(taken)] : [outcome];
+        });
 
-    public static async Task<object[]> Handle(VerifyBackup step, BackupVerifier verifier, AgentOptions agent, CancellationToken ct)
-    {
-        var outcome = await verifier.VerifyAsync(step.Taken, ct);
-        return outcome is BackupVerified verified && agent.Copies.Count > 0 ? [verified, new CopyBackup(step.Taken, verified.VerifiedAt)] : [outcome];
-    }
+    public static Task<object[]> Handle(VerifyBackup step, BackupVerifier verifier, AgentOptions agent, OperationJournal journal, TimeProvider clock,
+        CancellationToken ct) =>
+        journal.RunOnceAsync(Steps.Verify, step.Taken.BackupId, Phases.Verification, step, clock, async _ =>
+        {
+            await FailPoints.ReachAsync(Phases.Verification);
+            var outcome = await verifier.VerifyAsync(step.Taken, ct);
+            return outcome is BackupVerified verified && agent.Copies.Count > 0 ? [verified, new CopyBackup(step.Taken, verified.VerifiedAt)] : [outcome];
+        });
 
     public static async Task<object[]> Handle(CopyBackup step, BackupCopier copier, CancellationToken ct) =>
         [.. await copier.CopyAsync(step.Taken, step.VerifiedAt, ct)];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ledger.Agent.Recovery;
 using Ledger.Agent.Restores;
 using Ledger.Contracts.Drills;
 using Ledger.Postgres;
@@ -22,7 +23,16 @@ public static class DropDrillTargetHandler
             : await guards.RefusalAsync(host, target, TargetGuards.Use.Drop, ct);
     }
 
-    public static async Task<object> Handle(DropDrillTarget command, AgentOptions options, TargetGuards guards, TimeProvider clock,
+    /// <summary>The drop, at most once per drill (journalled); one the agent died in is finished by recovery at its restart.</summary>
+    public static Task<object[]> Handle(DropDrillTarget command, AgentOptions options, TargetGuards guards, OperationJournal journal,
+        TimeProvider clock, ILogger<DropDrillTarget> log, CancellationToken ct) =>
+        journal.RunOnceAsync(Steps.Drop, command.DrillId, Phases.DrillDrop, command, clock, async _ =>
+        {
+            await FailPoints.ReachAsync(Phases.DrillDrop);
+            return [await DropAsync(command, options, guards, clock, log, ct)];
+        });
+
+    public static async Task<object> DropAsync(DropDrillTarget command, AgentOptions options, TargetGuards guards, TimeProvider clock,
         ILogger<DropDrillTarget> log, CancellationToken ct)
     {
         var target = command.Target;

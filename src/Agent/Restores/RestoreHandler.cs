@@ -1,3 +1,4 @@
+using Ledger.Agent.Recovery;
 using Ledger.Contracts.Restores;
 
 namespace Ledger.Agent.Restores;
@@ -32,11 +33,26 @@ public static class RestoreHandler
         yield return new PrepareRestore(request, now);
     }
 
-    public static Task<object[]> Handle(PrepareRestore step, RestoreRunner runner, CancellationToken ct) => runner.PrepareAsync(step, ct);
+    // Each step runs at most once per restore id (OperationJournal): a redelivered step replays what it reported, and one
+    // the agent died in replays the failure recovery reported, so a target is never closed twice (nor its LIMIT 0 taken
+    // for its previous setting) and no pg_restore runs twice.
+    public static Task<object[]> Handle(PrepareRestore step, RestoreRunner runner, OperationJournal journal, TimeProvider clock, CancellationToken ct) =>
+        journal.RunOnceAsync(Steps.Prepare, step.Request.RestoreId, Phases.ArtifactCheck, step, clock, progress => runner.PrepareAsync(step, ct, progress));
 
-    public static Task<object[]> Handle(RunPgRestore step, RestoreRunner runner, CancellationToken ct) => runner.RunAsync(step, ct);
+    public static Task<object[]> Handle(RunPgRestore step, RestoreRunner runner, OperationJournal journal, TimeProvider clock, CancellationToken ct) =>
+        journal.RunOnceAsync(Steps.PgRestore, step.Request.RestoreId, Phases.MidPgRestore, step, clock, progress => runner.RunAsync(step, ct, progress));
 
-    public static Task<object[]> Handle(VerifyRestore step, RestoreVerifier verifier, CancellationToken ct) => verifier.VerifyAsync(step, ct);
+    public static Task<object[]> Handle(VerifyRestore step, RestoreVerifier verifier, OperationJournal journal, TimeProvider clock, CancellationToken ct) =>
+        journal.RunOnceAsync(Steps.VerifyRestore, step.Request.RestoreId, Phases.PostRestoreVerification, step, clock, async _ =>
+        {
+            await FailPoints.ReachAsync(Phases.PostRestoreVerification);
+            return await verifier.VerifyAsync(step, ct);
+        });
 
-    public static Task<object> Handle(PlanRestore request, RestorePlanner planner, CancellationToken ct) => planner.PlanAsync(request, ct);
+    public static Task<object[]> Handle(PlanRestore request, RestorePlanner planner, OperationJournal journal, TimeProvider clock, CancellationToken ct) =>
+        journal.RunOnceAsync(Steps.Plan, request.RestoreId, Phases.Plan, request, clock, async _ =>
+        {
+            await FailPoints.ReachAsync(Phases.Plan);
+            return [await planner.PlanAsync(request, ct)];
+        });
 }

@@ -26,15 +26,16 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
     public static IReadOnlyList<string> OptionsFor(int jobs) =>
         ["--clean", "--if-exists", "--no-owner", "--no-privileges", $"--jobs={jobs}"];
 
-    public async Task<object[]> PrepareAsync(PrepareRestore step, CancellationToken ct)
+    public async Task<object[]> PrepareAsync(PrepareRestore step, CancellationToken ct, Recovery.StepProgress? progress = null)
     {
         // The SHA-256 check reads the whole artifact (downloading it from a bucket, decrypting it); it runs while the
         // target is only looked at (connect, role, state), and is awaited before anything is changed, so a bad artifact
         // (or a missing key) still never touches the target.
+        await Recovery.FailPoints.ReachAsync(Recovery.Phases.ArtifactCheck);
         var checksum = ChecksumAsync(step.Request, ct);
         try
         {
-            var outcome = await PrepareAsync(step, checksum, ct);
+            var outcome = await PrepareAsync(step, checksum, progress, ct);
             if (!outcome.OfType<RunPgRestore>().Any())
             {
                 DeleteDownload((await checksum).Fetched);
@@ -61,7 +62,8 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         }
     }
 
-    private async Task<object[]> PrepareAsync(PrepareRestore step, Task<(string? Problem, long Ms, FetchedArtifact? Fetched)> checksum, CancellationToken ct)
+    private async Task<object[]> PrepareAsync(PrepareRestore step, Task<(string? Problem, long Ms, FetchedArtifact? Fetched)> checksum,
+        Recovery.StepProgress? progress, CancellationToken ct)
     {
         var request = step.Request;
         var target = request.Target;
@@ -128,6 +130,10 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
             var doing = "create";
             try
             {
+                // Saved durably before anything changes: a restarted agent puts exactly these settings back.
+                progress?.At(Recovery.Phases.TargetClosed);
+                progress?.Hold(new Recovery.TargetHold(target.Environment, target.HostDatabase, target.Database, before.Exists,
+                    before.AllowConnections, before.ConnectionLimit));
                 if (!before.Exists)
                 {
                     await server.CreateAsync(ct);
@@ -140,6 +146,7 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
                 (closing, doing) = (true, "close");
                 var ended = await server.CloseAsync(SessionsWait, ct);
                 await server.OpenForRestoreAsync(ct);
+                await Recovery.FailPoints.ReachAsync(Recovery.Phases.TargetClosed);
                 var blocked = new WritesBlocked(request.RestoreId, options.Id, created, before.AllowConnections, before.ConnectionLimit,
                     ended, checksumMs, clock.GetUtcNow());
                 log.LogInformation("Restore {RestoreId}: {Target} closed ({Sessions} session(s) ended{Created})", request.RestoreId,
@@ -149,6 +156,11 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
             catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
             {
                 var reopened = !closing || await TryReopenAsync(host, target.Database, before.AllowConnections, before.ConnectionLimit);
+                if (reopened)
+                {
+                    progress?.Release();
+                }
+
                 return [Failed(step, RestoreStages.Block,
                     $"Could not {doing} {target.Database}: {e.Message}"
                     + (reopened ? "" : $" The target may still be closed: {ReopenHint(target.Database, before.AllowConnections, before.ConnectionLimit)}"),
@@ -157,11 +169,11 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         }
     }
 
-    public async Task<object[]> RunAsync(RunPgRestore step, CancellationToken ct)
+    public async Task<object[]> RunAsync(RunPgRestore step, CancellationToken ct, Recovery.StepProgress? progress = null)
     {
         try
         {
-            return await RunPgRestoreAsync(step, ct);
+            return await RunPgRestoreAsync(step, progress, ct);
         }
         finally
         {
@@ -173,7 +185,7 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         }
     }
 
-    private async Task<object[]> RunPgRestoreAsync(RunPgRestore step, CancellationToken ct)
+    private async Task<object[]> RunPgRestoreAsync(RunPgRestore step, Recovery.StepProgress? progress, CancellationToken ct)
     {
         var request = step.Request;
         var target = request.Target;
@@ -185,7 +197,7 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         {
             ConnectionString = new NpgsqlConnectionStringBuilder(PgConnectionStrings.WithDatabase(host.ConnectionString, target.Database))
             {
-                ApplicationName = "dgledger-restore",
+                ApplicationName = TargetServer.RestoreApplicationName,
             }.ConnectionString,
         };
 
@@ -197,7 +209,14 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         {
             version = _pgRestoreVersion ??= (await runner.RunAsync(new PgCommand(tools.PgRestore, ["--version"]), null, ct)).StdoutText?.Trim() ?? "";
             watch.Restart();
-            result = await runner.RunAsync(command, null, ct);
+            var restoring = runner.RunAsync(command, null, ct);
+            if (Recovery.FailPoints.IsArmed(Recovery.Phases.MidPgRestore))
+            {
+                await WaitForRestoreSessionAsync(host, target.Database, restoring, ct);
+                await Recovery.FailPoints.ReachAsync(Recovery.Phases.MidPgRestore);
+            }
+
+            result = await restoring;
         }
         catch (Exception e)
         {
@@ -207,7 +226,13 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
 
         var restoreMs = watch.ElapsedMilliseconds;
         // Whatever pg_restore did, the target gets its previous connection settings back.
+        progress?.At(Recovery.Phases.Reopen);
         var reopened = await TryReopenAsync(host, target.Database, blocked.PreviousAllowConnections, blocked.PreviousConnectionLimit);
+        if (reopened)
+        {
+            progress?.Release();
+            await Recovery.FailPoints.ReachAsync(Recovery.Phases.Reopen);
+        }
         if (!reopened)
         {
             return [Failed(step.Request, step.StartedAt, RestoreStages.Unblock,
@@ -233,6 +258,16 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         log.LogInformation("Restore {RestoreId}: backup {BackupId} restored into {Target} in {Ms} ms", request.RestoreId,
             request.Backup.BackupId, target.Database, restoreMs);
         return [completed, new VerifyRestore(request, completed, step.StopStep)];
+    }
+
+    /// <summary>For the mid-pg_restore fail point: waits until pg_restore has a session on the target (or has ended).</summary>
+    private static async Task WaitForRestoreSessionAsync(ManagedDatabaseOptions host, string database, Task restoring, CancellationToken ct)
+    {
+        await using var server = await TargetServer.OpenAsync(host, database, ct);
+        while (!restoring.IsCompleted && await server.RestoreSessionsAsync(ct) == 0)
+        {
+            await Task.Delay(20, ct);
+        }
     }
 
     private async Task<(string? Problem, long Ms, FetchedArtifact? Fetched)> ChecksumAsync(RestoreBackup request, CancellationToken ct)

@@ -109,6 +109,25 @@ public sealed class TargetServer : IAsyncDisposable
     public Task OpenForRestoreAsync(CancellationToken ct) =>
         ExecuteAsync($"ALTER DATABASE {Quoted} WITH ALLOW_CONNECTIONS true CONNECTION LIMIT 0", ct);
 
+    /// <summary>The application name of pg_restore's sessions (<see cref="RestoreRunner"/>), by which orphans are found.</summary>
+    public const string RestoreApplicationName = "dgledger-restore";
+
+    /// <summary>How many pg_restore sessions are connected to the target.</summary>
+    public Task<int> RestoreSessionsAsync(CancellationToken ct) =>
+        ScalarAsync<int>($"select count(*)::int from pg_catalog.pg_stat_activity where datname = $1 and application_name = '{RestoreApplicationName}'", ct, Database);
+
+    /// <summary>
+    /// Ends the sessions a pg_restore of an earlier incarnation of the agent still holds on the target (it would keep
+    /// writing into it, or hold its locks); returns how many were ended.
+    /// </summary>
+    public Task<int> EndRestoreSessionsAsync(CancellationToken ct) =>
+        ScalarAsync<int>($"""
+            with sessions as materialized (
+                select pid from pg_catalog.pg_stat_activity
+                where datname = $1 and application_name = '{RestoreApplicationName}' and pid <> pg_catalog.pg_backend_pid())
+            select count(*)::int from sessions where pg_catalog.pg_terminate_backend(pid)
+            """, ct, Database);
+
     /// <summary>Puts the settings found before the restore back.</summary>
     public Task ReopenAsync(bool allowConnections, int connectionLimit, CancellationToken ct) =>
         ExecuteAsync($"ALTER DATABASE {Quoted} WITH ALLOW_CONNECTIONS {(allowConnections ? "true" : "false")} CONNECTION LIMIT {connectionLimit.ToString(CultureInfo.InvariantCulture)}", ct);

@@ -20,5 +20,6 @@ public static class AgentHeartbeatHandler
             Environments = heartbeat.Databases.Select(d => d.Environment).Distinct().Order().ToList(),
             FirstSeen = known?.FirstSeen ?? now,
             LastHeartbeat = now,
+            ClockOffsetSeconds = ClockSkew.OffsetSeconds(heartbeat.SentAt, now),
         });
 }

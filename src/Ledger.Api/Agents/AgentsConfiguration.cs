@@ -10,4 +10,12 @@ public static class AgentsConfiguration
         store.Schema.For<AgentStatus>().Identity(x => x.Id);
         return store;
     }
+
+    /// <summary>Operation leases: the ledger ends operations whose agent has gone silent (<see cref="CheckLeasesHandler"/>).</summary>
+    public static IServiceCollection AddOperationLeases(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(OperationLease.From(configuration));
+        services.AddHostedService<LeaseWatchService>();
+        return services;
+    }
 }

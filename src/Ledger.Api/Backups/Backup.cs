@@ -14,7 +14,7 @@ public sealed record Backup(Guid Id, BackupStatus Status, Guid? GateId, DateTime
 
     public Backup Apply(BackupMissed _) => this;
     public Backup Apply(BackupStarted _) => this with { Status = BackupStatus.Running };
-    public Backup Apply(BackupTaken e) => this with { Status = BackupStatus.Taken, SnapshotAt = e.StartedAt };
+    public Backup Apply(BackupTaken e) => this with { Status = BackupStatus.Taken, SnapshotAt = e.SnapshotAt };
     public Backup Apply(BackupFailed _) => this with { Status = BackupStatus.Failed };
     public Backup Apply(BackupVerified _) => this with { Status = BackupStatus.Verified };
     public Backup Apply(BackupVerificationFailed _) => this with { Status = BackupStatus.VerificationFailed };

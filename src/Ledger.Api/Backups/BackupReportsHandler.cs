@@ -22,11 +22,12 @@ public static class BackupReportsHandler
     }
 
     [AggregateHandler]
-    public static IEnumerable<object> Handle(BackupTaken report, Backup backup)
+    public static IEnumerable<object> Handle(BackupTaken report, Backup backup, DateTimeOffset now)
     {
         if (backup.IsRunnable)
         {
-            yield return report;
+            // Decided on the ledger's clock: an agent whose clock runs ahead cannot make its backup look fresher.
+            yield return report with { SnapshotAtLedgerClock = Agents.ClockSkew.SnapshotOnLedgerClock(report.StartedAt, report.FinishedAt, now) };
         }
     }
 

@@ -64,8 +64,8 @@ public sealed partial class RestorePointProjection : SingleStreamProjection<Rest
         Repository = e.Repository,
         Key = e.Key,
         KeyId = e.KeyId,
-        // The data is as of the snapshot pg_dump read, taken when the dump started.
-        Timestamp = e.StartedAt,
+        // The data is as of the snapshot pg_dump read, taken when the dump started (on the ledger's clock).
+        Timestamp = e.SnapshotAt,
     };
 
     public static RestorePoint Apply(BackupFailed e, RestorePoint rp) =>

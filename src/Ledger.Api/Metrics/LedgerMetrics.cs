@@ -20,7 +20,7 @@ public sealed record BackupRow(string Environment, string Database, DateTimeOffs
 
 public sealed record DrillRow(string Environment, string Database, DateTimeOffset? LastPassedAt, long? LastRtoMs);
 
-public sealed record AgentRow(string Id, DateTimeOffset LastHeartbeat, IReadOnlyList<string> Environments);
+public sealed record AgentRow(string Id, DateTimeOffset LastHeartbeat, IReadOnlyList<string> Environments, double? ClockOffsetSeconds = null);
 
 /// <summary>
 /// Reads the metrics from the read models in one round trip of four aggregate queries:
@@ -67,7 +67,7 @@ public sealed class LedgerMetrics(IDocumentStore store)
         """;
 
     private static readonly string AgentsSql =
-        $"select id, (data->>'LastHeartbeat')::timestamptz, coalesce(array(select jsonb_array_elements_text(data->'Environments')), '{{}}') from {Schema}.mt_doc_agentstatus order by id";
+        $"select id, (data->>'LastHeartbeat')::timestamptz, coalesce(array(select jsonb_array_elements_text(data->'Environments')), '{{}}'), (data->>'ClockOffsetSeconds')::float8 from {Schema}.mt_doc_agentstatus order by id";
 
     public async Task<MetricsSnapshot> ReadAsync(CancellationToken ct)
     {
@@ -104,7 +104,8 @@ public sealed class LedgerMetrics(IDocumentStore store)
         var agents = new List<AgentRow>();
         while (await reader.ReadAsync(ct))
         {
-            agents.Add(new AgentRow(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<string[]>(2)));
+            agents.Add(new AgentRow(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<string[]>(2),
+                reader.IsDBNull(3) ? null : reader.GetDouble(3)));
         }
 
         return new MetricsSnapshot(counters, backups, drills, agents);

@@ -48,6 +48,8 @@ public static class MetricsExposition
                 s.Agents.Select(a => new Sample([("agent", a.Id)], Math.Max(0, (now - a.LastHeartbeat).TotalSeconds))).ToList()),
             new("dgledger_agent_up", "gauge", "1 when the agent sent a heartbeat within Ledger:AgentTimeout, else 0.",
                 s.Agents.Select(a => new Sample([("agent", a.Id)], now - a.LastHeartbeat <= agentTimeout ? 1 : 0)).ToList()),
+            new("dgledger_agent_clock_offset_seconds", "gauge", "The agent's clock minus the ledger's at its last heartbeat (queue delay included).",
+                s.Agents.Where(a => a.ClockOffsetSeconds is not null).Select(a => new Sample([("agent", a.Id)], a.ClockOffsetSeconds!.Value)).ToList()),
             new("dgledger_environment_agents_up", "gauge", "Live agents serving the environment (0: nothing would run its backups or restores).",
                 s.Agents.SelectMany(a => a.Environments.Select(e => (Environment: e, Up: now - a.LastHeartbeat <= agentTimeout)))
                     .GroupBy(x => x.Environment, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)

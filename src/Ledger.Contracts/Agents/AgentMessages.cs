@@ -43,6 +43,12 @@ public sealed record AgentStatus
     public IReadOnlyList<string> Environments { get; init; } = [];
     public DateTimeOffset FirstSeen { get; init; }
     public DateTimeOffset LastHeartbeat { get; init; }
+
+    /// <summary>
+    /// The agent's clock minus the ledger's at the last heartbeat (its sent-at against its received-at; the queue's
+    /// delay is included, so an agent that is exactly on time shows a small negative offset).
+    /// </summary>
+    public double? ClockOffsetSeconds { get; init; }
 }
 
 /// <summary>Naming rules shared by the ledger and the agents.</summary>

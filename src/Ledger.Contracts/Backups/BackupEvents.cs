@@ -51,7 +51,15 @@ public sealed record BackupTaken(
     IReadOnlyList<CompanionExport>? Exports = null,
     string? Repository = null,
     string? Key = null,
-    string? KeyId = null) : IAgentReport;
+    string? KeyId = null,
+    DateTimeOffset? SnapshotAtLedgerClock = null) : IAgentReport
+{
+    /// <summary>
+    /// When the data is from, on the ledger's clock: set by the ledger when it appends the report (the agent's
+    /// <see cref="StartedAt"/>, unless the agent's clock runs ahead). Freshness and ages are decided on it.
+    /// </summary>
+    public DateTimeOffset SnapshotAt => SnapshotAtLedgerClock ?? StartedAt;
+}
 
 /// <summary>
 /// A DecisionGraph workflow export stored alongside a backup set (BACKUP_AND_RESTORE.md: "store them alongside the

@@ -91,6 +91,8 @@ public static class RestoreStages
     public const string PgRestore = "pg_restore";
     public const string Unblock = "unblock";
     public const string Plan = "plan";
+    /// <summary>Recorded by the ledger: the agent doing the restore went silent past the operation lease.</summary>
+    public const string Abandoned = "abandoned";
 }
 
 /// <summary>The interlocks, as named in <see cref="RestoreRefused.Interlock"/>.</summary>

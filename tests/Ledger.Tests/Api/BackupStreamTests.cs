@@ -17,7 +17,7 @@ public sealed class when_agent_reports_reach_a_backup_stream
     {
         var verified = Backup.Create(Requested).Apply(Taken).Apply(new BackupVerified(Id, "a1", "ab", 1, 5, At));
         Assert.Empty(BackupReportsHandler.Handle(new BackupStarted(Id, "a1", At), verified));
-        Assert.Empty(BackupReportsHandler.Handle(Taken, verified));
+        Assert.Empty(BackupReportsHandler.Handle(Taken, verified, At.AddSeconds(62)));
         Assert.Empty(BackupReportsHandler.Handle(new BackupVerified(Id, "a1", "ab", 1, 5, At), verified).Item1);
         Assert.Empty(BackupReportsHandler.Handle(new BackupFailed(Id, "a1", "x", null, At), verified).Item1);
     }
@@ -27,7 +27,7 @@ public sealed class when_agent_reports_reach_a_backup_stream
     {
         var running = Backup.Create(Requested).Apply(new BackupStarted(Id, "a1", At));
         Assert.Empty(BackupReportsHandler.Handle(new BackupVerified(Id, "a1", "ab", 1, 5, At), running).Item1);
-        Assert.Single(BackupReportsHandler.Handle(Taken, running));
+        Assert.Single(BackupReportsHandler.Handle(Taken, running, At.AddSeconds(62)));
     }
 
     [Fact]
