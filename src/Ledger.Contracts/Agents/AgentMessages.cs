@@ -17,14 +17,6 @@ public sealed record ManagedDatabase(string Environment, string Name, string Rol
     public const string NoSchedule = "off";
 }
 
-/// <summary>Database roles: restores into a primary need explicit consent; drills never touch one.</summary>
-public static class DatabaseRoles
-{
-    public const string Primary = "primary";
-    public const string NonPrimary = "non-primary";
-    public static bool IsValid(string? role) => role is Primary or NonPrimary;
-}
-
 /// <summary>Sent by every agent on an interval so the ledger knows who is alive and what they serve.</summary>
 public sealed record AgentHeartbeat(
     string AgentId,
@@ -49,42 +41,6 @@ public sealed record AgentStatus
     /// delay is included, so an agent that is exactly on time shows a small negative offset).
     /// </summary>
     public double? ClockOffsetSeconds { get; init; }
-}
-
-/// <summary>Naming rules shared by the ledger and the agents.</summary>
-public static class EnvironmentNames
-{
-    /// <summary>Lower-case letters, digits and dashes, starting with a letter, at most 32 characters.</summary>
-    public static bool IsValid(string? environment) =>
-        environment is { Length: > 0 and <= 32 }
-        && environment[0] is >= 'a' and <= 'z'
-        && environment.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
-}
-
-/// <summary>The Wolverine PostgreSQL queues that connect the ledger and its agents.</summary>
-public static class Queues
-{
-    /// <summary>Schema of the queue tables, shared by the ledger and every agent (each keeps its own envelope store).</summary>
-    public const string Schema = "dgledger_queues";
-
-    /// <summary>Where agents report: the ledger listens here.</summary>
-    public const string Ledger = "ledger";
-
-    /// <summary>The queue an environment's agents listen on (competing consumers when several serve it).</summary>
-    public static string ForEnvironment(string environment) => "agent_" + environment.Replace('-', '_');
-
-    /// <summary>
-    /// The environment whose queue <paramref name="queueName"/> is (the inverse of <see cref="ForEnvironment"/>: environment
-    /// names hold dashes, never underscores), or null for any other queue.
-    /// </summary>
-    public static string? EnvironmentOf(string? queueName) =>
-        queueName is { Length: > 6 } && queueName.StartsWith("agent_", StringComparison.Ordinal)
-        && EnvironmentNames.IsValid(queueName[6..].Replace('_', '-'))
-            ? queueName[6..].Replace('_', '-')
-            : null;
-
-    /// <summary>The Wolverine address of <see cref="ForEnvironment"/>'s queue.</summary>
-    public static Uri UriFor(string environment) => new("postgresql://" + ForEnvironment(environment));
 }
 
 /// <summary>

@@ -2,14 +2,6 @@ using Ledger.Contracts.Agents;
 
 namespace Ledger.Contracts.Doctor;
 
-/// <summary>A check's verdict: <c>ok</c>, <c>warn</c> (works, but look), <c>fail</c> (something will not work).</summary>
-public static class DoctorVerdicts
-{
-    public const string Ok = "ok";
-    public const string Warn = "warn";
-    public const string Fail = "fail";
-}
-
 /// <summary>
 /// One check: <see cref="Scope"/> is what was checked (<c>ledger</c>, <c>agent embedded-agent</c>, <c>staging/app</c>),
 /// <see cref="Fix"/> says in one sentence what to do when the verdict is not ok. Never carries a secret.

@@ -94,37 +94,6 @@ public sealed record DrillTargetDropFailed(
     string Reason,
     DateTimeOffset FailedAt) : IAgentReport;
 
-/// <summary>Who started a drill: a person or pipeline (<c>manual</c>), or the ledger's drill schedule (<c>scheduled</c>).</summary>
-public static class DrillTriggers
-{
-    public const string Manual = "manual";
-    public const string Scheduled = "scheduled";
-}
-
-public static class DrillStages
-{
-    public const string Refused = "refused";
-    public const string NoBackup = "no-backup";
-    public const string Restore = "restore";
-    /// <summary>A scheduled occurrence not started by its deadline.</summary>
-    public const string Missed = "missed";
-}
-
-public static class ManualSteps
-{
-    /// <summary>What a drill records when it needed no manual step: the runbook wants that said.</summary>
-    public const string None = "none";
-
-    public static IReadOnlyList<string> Recorded(IEnumerable<string>? steps)
-    {
-        var list = (steps ?? []).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
-        return list.Count == 0 ? [None] : list;
-    }
-
-    /// <summary>How many real manual steps a recorded list holds ("none" counts zero).</summary>
-    public static int Count(IReadOnlyList<string> recorded) => recorded.Count(s => s != None);
-}
-
 /// <summary>
 /// A drill as the ledger knows it (an inline snapshot of its stream). <see cref="Environment"/> and <see cref="Database"/>
 /// are the source the drill proves recoverable (the report counts it for them); <see cref="TargetEnvironment"/> is where

@@ -17,11 +17,6 @@ public sealed record RequestDrill(
 public sealed record DrillAccepted(Guid DrillId, Guid RestoreId, Guid BackupId, string TargetDatabase, string Location,
     string? TargetEnvironment = null);
 
-public static class DrillTargets
-{
-    public static string DefaultFor(string database) => database + "_drill";
-}
-
 /// <summary>
 /// Sent by the ledger to the queue of the drill target's environment once the drill's restore has ended: drop the drill
 /// target. The agent drops only a database it does not manage, on the server of <see cref="RestoreTarget.HostDatabase"/>.

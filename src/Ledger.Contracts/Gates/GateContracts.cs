@@ -62,10 +62,3 @@ public sealed record GateView
 
 /// <summary>Answer of <c>GET /api/v1/gates/fresh-backup</c>.</summary>
 public sealed record FreshBackupAnswer(bool Fresh, string Reason, GateEvidence? Evidence);
-
-public static class GateIds
-{
-    /// <summary>The gate's stream id (<see cref="Common.DeterministicIds.Gate"/>), so that concurrent requests meet on one stream.</summary>
-    public static Guid For(string environment, string database, string targetRelease) =>
-        Common.DeterministicIds.Gate(environment, database, targetRelease);
-}

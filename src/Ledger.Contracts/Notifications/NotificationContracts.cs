@@ -1,21 +1,5 @@
 namespace Ledger.Contracts.Notifications;
 
-/// <summary>The kinds of event a webhook can subscribe to (<c>Notifications:Webhooks:N:Events</c>).</summary>
-public static class NotificationKinds
-{
-    public const string BackupFailed = "backup-failed";
-    public const string VerificationFailed = "verification-failed";
-    public const string ScheduleMissed = "schedule-missed";
-    public const string DrillFailed = "drill-failed";
-    public const string DrillOverdue = "drill-overdue";
-    public const string GateDenied = "gate-denied";
-    public const string AgentSilent = "agent-silent";
-    public const string RestoreFinished = "restore-finished";
-
-    public static readonly IReadOnlyList<string> All =
-        [BackupFailed, VerificationFailed, ScheduleMissed, DrillFailed, DrillOverdue, GateDenied, AgentSilent, RestoreFinished];
-}
-
 /// <summary>
 /// What a webhook receives (the JSON body, format <c>json</c>). <see cref="Subject"/> is the backup, restore, drill or gate id
 /// (or the agent's name) the notification is about; <see cref="Details"/> are facts such as the reason, never a secret.

@@ -42,12 +42,6 @@ public sealed record RestoreBackup(Guid RestoreId, RestoreArtifact Backup, Resto
     Guid Security.IAgentCommand.OperationId => RestoreId;
 }
 
-public static class RestoreTimings
-{
-    /// <summary>How long a restore request may wait in its queue before agents refuse to run it.</summary>
-    public static readonly TimeSpan MaxQueueAge = TimeSpan.FromHours(1);
-}
-
 /// <summary>Sent by the ledger for a plan: read the target and report what a restore would do; change nothing.</summary>
 public sealed record PlanRestore(Guid RestoreId, RestoreArtifact Backup, RestoreTarget Target, DateTimeOffset RequestedAt) : Security.IAgentCommand
 {
@@ -80,58 +74,3 @@ public sealed record RestoreDataLoss(
 
 /// <summary>Change: "more rows now" (at risk), "fewer rows now", "only in target" (kept by pg_restore --clean), "only in backup".</summary>
 public sealed record TableChange(string Schema, string Table, long? BackupRows, long? TargetRows, string Change);
-
-/// <summary>Where a restore failed (<see cref="RestoreFailed.Stage"/>).</summary>
-public static class RestoreStages
-{
-    public const string Accept = "accept";
-    public const string Checksum = "checksum";
-    public const string Preflight = "preflight";
-    public const string Block = "block";
-    public const string PgRestore = "pg_restore";
-    public const string Unblock = "unblock";
-    public const string Plan = "plan";
-    /// <summary>Recorded by the ledger: the agent doing the restore went silent past the operation lease.</summary>
-    public const string Abandoned = "abandoned";
-}
-
-/// <summary>The interlocks, as named in <see cref="RestoreRefused.Interlock"/>.</summary>
-public static class Interlocks
-{
-    public const string Confirmation = "confirmation";
-    public const string PrimaryTarget = "primary-target";
-    public const string OperatorRole = "operator-role";
-    public const string BackupNotRestorable = "backup-not-restorable";
-    public const string RestoreInProgress = "restore-in-progress";
-    /// <summary>No agent serving the target's environment is alive: nothing would run the restore (503).</summary>
-    public const string AgentUnavailable = "agent-unavailable";
-    /// <summary>The target is a database managed in another environment: it is restored only through its own (400).</summary>
-    public const string ManagedElsewhere = "managed-elsewhere";
-}
-
-/// <summary>The post-restore checks (<see cref="VerificationCheck.Name"/>) and their outcomes.</summary>
-public static class CheckNames
-{
-    public const string Fidelity = "fidelity";
-    public const string ProjectionState = "projection-state";
-    public const string ApplicationHealth = "application-health";
-    public const string ApplicationProjections = "application-projections";
-    public const string ProjectionRebuild = "projection-rebuild";
-    /// <summary>The restored point in time against what the backup recorded at its snapshot (newest event, trace, workflow activity).</summary>
-    public const string Plausibility = "plausibility";
-    /// <summary>POST /api/v1/admin/replays {"mode": "catch_up"} per tenant, admitted 202 and polled to its end.</summary>
-    public const string ProjectionCatchUp = "projection-catch-up";
-    /// <summary>GET / answers 200 with DecisionGraph's "Operator Console".</summary>
-    public const string OperatorConsole = "operator-console";
-    /// <summary>GET /api/v1/traces/{newest trace} answers 200.</summary>
-    public const string TraceRead = "trace-read";
-}
-
-public static class CheckOutcomes
-{
-    public const string Passed = "passed";
-    public const string Failed = "failed";
-    public const string Skipped = "skipped";
-    /// <summary>A problem the projection rebuild then fixed.</summary>
-    public const string Repaired = "repaired";
-}
