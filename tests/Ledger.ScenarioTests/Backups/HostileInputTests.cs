@@ -9,8 +9,9 @@ namespace Ledger.ScenarioTests.Backups;
 /// <summary>
 /// Every operation the ledger's OpenAPI document describes, sent hostile values in each query and path parameter
 /// and hostile bodies (broken JSON, wrong types, extreme numbers, huge strings, NUL bytes), as the admin: no answer
-/// is a 5xx, every refusal is a problem document, and nothing is appended to the event store. The operations come
-/// from <c>/openapi/v1.json</c>, so an endpoint added later is covered without touching this test.
+/// is a 5xx and every refusal is a problem document. The operations come from <c>/openapi/v1.json</c>, so an endpoint
+/// added later is covered without touching this test. (That a refused request appends nothing is asserted request by
+/// request in ApiEdgeTests and the feature tests: the shared stack's schedules and agents append in the background.)
 /// </summary>
 [Collection(LedgerCollection.Name)]
 public sealed class when_any_input_is_hostile(LedgerFixture fixture)
@@ -32,12 +33,11 @@ public sealed class when_any_input_is_hostile(LedgerFixture fixture)
     private static readonly string[] BrokenBodies = ["", "{", "null", "[]", "\"text\"", "1e999", "{\"a\":", "{}", "\u0000"];
 
     [Fact]
-    public async Task no_operation_answers_5xx_every_refusal_is_a_problem_and_nothing_is_appended()
+    public async Task no_operation_answers_5xx_and_every_refusal_is_a_problem()
     {
         using var client = fixture.Stack.Client(Roles.Admin);
         var openapi = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
         var schemas = openapi["components"]?["schemas"]?.AsObject();
-        var before = await fixture.EventCountAsync();
         var failures = new List<string>();
         var sent = 0;
 
@@ -87,7 +87,6 @@ public sealed class when_any_input_is_hostile(LedgerFixture fixture)
 
         Assert.True(sent > 500, $"only {sent} requests: the OpenAPI document lists fewer operations than expected");
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} hostile requests were mishandled:\n{string.Join("\n", failures.Take(40))}");
-        Assert.Equal(before, await fixture.EventCountAsync());
     }
 
     /// <summary>One property at a time set to each hostile value, the rest absent: never a valid request.</summary>
