@@ -72,7 +72,13 @@ public sealed partial class S3Server : IAsyncDisposable
     }
 
     /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same port with the same data.</summary>
-    public Task StartAgainAsync(CancellationToken ct = default) => StartProcessAsync(Port, ct);
+    public Task StartAgainAsync(CancellationToken ct = default)
+    {
+        _stopped = false;
+        return StartProcessAsync(Port, ct);
+    }
+
+    private volatile bool _stopped;
 
     [GeneratedRegex(@"listening on [^:]+:(\d+)")]
     private static partial Regex Listening();
@@ -108,6 +114,17 @@ public sealed partial class S3Server : IAsyncDisposable
             {
                 Port = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
                 _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                // s3rver was seen exiting on its own once under heavy load (connection refused for every later test):
+                // unless a test stopped it on purpose, it is started again on the same port with the same data.
+                process.EnableRaisingEvents = true;
+                process.Exited += (_, _) =>
+                {
+                    if (!_stopped)
+                    {
+                        Console.Error.WriteLine($"s3rver on port {Port} exited by itself (exit {process.ExitCode}); starting it again");
+                        _ = StartProcessAsync(Port, CancellationToken.None);
+                    }
+                };
                 return;
             }
         }
@@ -118,6 +135,7 @@ public sealed partial class S3Server : IAsyncDisposable
     /// <summary>Kills the server (an outage): requests fail until <see cref="StartAgainAsync"/>.</summary>
     public async Task StopAsync()
     {
+        _stopped = true;
         if (_process is { HasExited: false } process)
         {
             process.Kill(entireProcessTree: true);
