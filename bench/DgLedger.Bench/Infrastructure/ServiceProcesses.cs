@@ -44,6 +44,9 @@ public sealed class ServiceProcesses : IAsyncDisposable
             ["Retention__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        // The ledger signs every command for an agent; a key pair per run, the agent given its public half.
+        var (signingKey, verifyingKey) = global::Ledger.Api.Security.CommandSigner.GenerateKeyPair();
+        ledgerEnvironment["Ledger__CommandSigning__Key"] = signingKey;
         string[] roles = [Roles.Admin, Roles.Operator, Roles.Reader, Roles.Pipeline];
         ledgerEnvironment["Auth__Tokens__0__Name"] = "bench";
         ledgerEnvironment["Auth__Tokens__0__Token"] = token;
@@ -68,6 +71,7 @@ public sealed class ServiceProcesses : IAsyncDisposable
                 ["Agent__Id"] = AgentId,
                 ["Agent__Repository"] = repository,
                 ["Agent__SoloNode"] = "true",
+                ["Agent__CommandSigning__PublicKey"] = verifyingKey,
                 ["Agent__HeartbeatInterval"] = "00:00:05",
                 ["Logging__LogLevel__Default"] = "Warning",
             };
