@@ -48,6 +48,7 @@ public static class LedgerHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<Http.LockTimeouts>();
+        builder.Services.AddExceptionHandler<Http.DatabaseUnavailable>();
         builder.Services.AddOpenApi();
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddSchedules(builder.Configuration);

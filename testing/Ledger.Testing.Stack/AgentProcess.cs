@@ -21,6 +21,7 @@ public sealed class AgentProcess : IAsyncDisposable
     private const string ArmedVariable = "DGLEDGER_FAILPOINTS";
     private const string MarkerDirectoryVariable = "DGLEDGER_FAILPOINT_DIR";
     private const string MarkerSuffix = ".reached";
+    private const string ReleaseSuffix = ".release";
 
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
@@ -190,6 +191,14 @@ public sealed class AgentProcess : IAsyncDisposable
         }
 
         return false;
+    }
+
+    /// <summary>Lets an agent blocked at the reached fail point <paramref name="phase"/> go on (a fault outside the agent was injected meanwhile).</summary>
+    public void Release(string phase)
+    {
+        var release = Path.Combine(MarkerDirectory, phase + ReleaseSuffix);
+        File.WriteAllText(release + ".tmp", "");
+        File.Move(release + ".tmp", release, overwrite: true);
     }
 
     /// <summary>The phases reached by the running incarnation (their marker files).</summary>

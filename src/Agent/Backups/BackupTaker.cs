@@ -32,6 +32,8 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
         string? key = null;
         var stopwatch = Stopwatch.StartNew();
         var completed = false;
+        // Where the backup stands, for a failure's reason ("... during pg_dump").
+        var stage = Recovery.Phases.Describe(Recovery.Phases.SnapshotExport);
         try
         {
             var pgDumpVersion = _pgDumpVersion ??= await ReadPgDumpVersionAsync(ct);
@@ -45,6 +47,7 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
             // Journalled before the file exists: a restarted agent knows which files an interrupted dump leaves (a bucket's
             // unfinished multipart uploads are aborted by the work-directory sweeper instead).
             progress?.At(Recovery.Phases.MidDump, repository.LocalPathOf(key));
+            stage = Recovery.Phases.Describe(Recovery.Phases.MidDump);
 
             // What the backup records of its options (the snapshot id is this run's, not an option to repeat).
             var dumpOptions = new List<string> { "--format=custom", $"--compress={options.CompressionLevel}", "--snapshot" };
@@ -65,6 +68,15 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
                 // Fingerprint the same snapshot while pg_dump streams it.
                 var fingerprinting = snapshot.FingerprintAsync(ct);
                 result = await runner.RunAsync(command, Recovery.FailPointStream.Wrap((Stream?)encrypting ?? hashing, Recovery.Phases.MidDump), ct);
+                if (!result.Succeeded)
+                {
+                    // pg_dump's own words come first (the snapshot's reads fail too when the source server went away).
+                    await ObserveQuietlyAsync(fingerprinting);
+                    // Disposing the upload unfinished removes what was written.
+                    return Failed(request, DumpFailureRules.PgDumpExited(result.ExitCode, result.StderrTail, stage), result.StderrTail);
+                }
+
+                stage = Recovery.Phases.Describe(Recovery.Phases.Fingerprint);
                 progress?.At(Recovery.Phases.Fingerprint);
                 await Recovery.FailPoints.ReachAsync(Recovery.Phases.Fingerprint);
                 fingerprint = await fingerprinting;
@@ -72,12 +84,6 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
                 exportCandidates = database.ExportWorkflows
                     ? await snapshot.ExportCandidatesAsync(await CompanionExports.PreviousBackupAtAsync(repository, folder, key, ct), database.MaxExports, ct)
                     : [];
-                if (!result.Succeeded)
-                {
-                    // Disposing the upload unfinished removes what was written.
-                    return Failed(request, $"pg_dump exited with code {result.ExitCode}.", result.StderrTail);
-                }
-
                 if (encrypting is not null)
                 {
                     await encrypting.FinishAsync(ct);
@@ -86,12 +92,14 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
                 await hashing.FlushAsync(ct);
                 sha256 = hashing.HexDigest();
                 size = hashing.BytesWritten;
+                stage = "the upload's completion";
                 await upload.CompleteAsync(ct);
                 completed = true;
             }
 
             // An upload counts once it has been read back whole and hashes to what was sent (a local file was fsynced).
             string? listing = null;
+            stage = "reading the artifact back";
             if (repository.LocalPathOf(key) is null)
             {
                 var (readSha, readSize) = await repositories.ReadAsync(repository, key, encryption?.Id,
@@ -106,6 +114,7 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
                 c => repositories.OpenPlaintextAsync(repository, key, encryption?.Id, c), repositories.WorkDirectory, tools, runner, ct);
             // The upload was completed (a local file renamed durably); the manifest is still to come.
             progress?.At(Recovery.Phases.Rename);
+            stage = "writing the manifest";
             await Recovery.FailPoints.ReachAsync(Recovery.Phases.Rename);
             // Companions, not substitutes: fetched after the dump (DecisionGraph's export read writes), stored next to it.
             IReadOnlyList<CompanionExport>? exports = database.ExportWorkflows
@@ -135,12 +144,24 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
             {
                 OperationCanceledException => "The agent stopped before the backup finished.",
                 PostgresException { SqlState: "55P03" } => $"Another backup of {request.Database} held the lock for longer than {options.LockWait}.",
-                NpgsqlException => $"Cannot read the source database: {e.Message}",
-                _ when BackupRepositories.IsStorageFailure(e) && e is not IOException => $"The repository {repository.Id} failed: {BackupRepositories.Describe(e)}",
+                NpgsqlException npgsql => DumpFailureRules.SourceFailed(npgsql, stage),
+                _ when BackupRepositories.IsStorageFailure(e) => DumpFailureRules.RepositoryFailed(repository.Id, e, stage),
                 _ => $"{e.GetType().Name}: {e.Message}",
             };
             log.LogWarning("Backup {BackupId} failed: {Reason}", request.BackupId, reason);
             return Failed(request, reason, null);
+        }
+    }
+
+    private static async Task ObserveQuietlyAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            // the dump's failure is the reason reported
         }
     }
 

@@ -6,7 +6,9 @@ namespace Ledger.Agent.Recovery;
 /// Named phases where a fault test can stop the agent, in the manner of etcd's gofail or FreeBSD's fail(9).
 /// Inert unless the environment variable <see cref="ArmedVariable"/> names the phase (a comma-separated list): then
 /// <see cref="ReachAsync"/> writes <c>&lt;phase&gt;.reached</c> (holding the process id) into the directory named by
-/// <see cref="MarkerDirectoryVariable"/> and blocks for good, so the test can SIGKILL the agent exactly there.
+/// <see cref="MarkerDirectoryVariable"/> and blocks, so the test can SIGKILL the agent exactly there; or, for a fault
+/// outside the agent (the source server stopped, the bucket gone), change the world and then release the agent by writing
+/// <c>&lt;phase&gt;.release</c> beside the marker: the agent goes on from where it stood.
 /// Nothing in a configuration file arms a fail point, and an unarmed one costs one dictionary lookup.
 /// </summary>
 public static class FailPoints
@@ -14,6 +16,7 @@ public static class FailPoints
     public const string ArmedVariable = "DGLEDGER_FAILPOINTS";
     public const string MarkerDirectoryVariable = "DGLEDGER_FAILPOINT_DIR";
     public const string MarkerSuffix = ".reached";
+    public const string ReleaseSuffix = ".release";
 
     private static readonly HashSet<string> Armed = (Environment.GetEnvironmentVariable(ArmedVariable) ?? "")
         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -22,7 +25,7 @@ public static class FailPoints
     /// <summary>Whether <paramref name="phase"/> is armed in this process.</summary>
     public static bool IsArmed(string phase) => Armed.Contains(phase);
 
-    /// <summary>Returns at once unless <paramref name="phase"/> is armed; then marks it reached and never returns.</summary>
+    /// <summary>Returns at once unless <paramref name="phase"/> is armed; then marks it reached and returns only once released.</summary>
     public static async Task ReachAsync(string phase)
     {
         if (!Armed.Contains(phase))
@@ -30,8 +33,11 @@ public static class FailPoints
             return;
         }
 
-        Mark(phase);
-        await Task.Delay(Timeout.Infinite).ConfigureAwait(false);
+        var release = Mark(phase);
+        while (!File.Exists(release))
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The blocking form, for code that cannot await (a stream's synchronous write).</summary>
@@ -42,16 +48,21 @@ public static class FailPoints
             return;
         }
 
-        Mark(phase);
-        Thread.Sleep(Timeout.Infinite);
+        var release = Mark(phase);
+        while (!File.Exists(release))
+        {
+            Thread.Sleep(50);
+        }
     }
 
-    private static void Mark(string phase)
+    /// <summary>Writes the phase's marker; returns the release file whose appearance lets the agent go on.</summary>
+    private static string Mark(string phase)
     {
         var directory = Environment.GetEnvironmentVariable(MarkerDirectoryVariable) ?? Path.GetTempPath();
         var marker = Path.Combine(directory, phase + MarkerSuffix);
         var partial = marker + ".tmp";
         File.WriteAllText(partial, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         File.Move(partial, marker, overwrite: true);
+        return Path.Combine(directory, phase + ReleaseSuffix);
     }
 }
