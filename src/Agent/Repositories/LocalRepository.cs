@@ -109,10 +109,21 @@ public sealed class LocalRepository(string directory) : IBackupRepository
             }
 
             _disposed = true;
-            await file.DisposeAsync();
-            if (!_completed)
+            try
             {
-                Artifacts.DeleteQuietly(partial);
+                await file.DisposeAsync();
+            }
+            catch (IOException) when (!_completed)
+            {
+                // Closing flushes the last buffer, which fails again on a full disk (ENOSPC): the handle is closed regardless,
+                // and the file goes below, so its space is given back.
+            }
+            finally
+            {
+                if (!_completed)
+                {
+                    Artifacts.DeleteQuietly(partial);
+                }
             }
         }
     }
