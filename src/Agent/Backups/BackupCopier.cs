@@ -34,7 +34,7 @@ public sealed class BackupCopier(AgentOptions options, BackupRepositories reposi
                     var hashing = new HashingWriteStream(upload.Stream);
                     await using (var from = await source.OpenReadAsync(key, ct))
                     {
-                        await from.CopyToAsync(hashing, 1 << 20, ct);
+                        await from.CopyToAsync(Recovery.FailPointStream.Wrap(hashing, Recovery.Phases.MidCopy), 1 << 20, ct);
                     }
 
                     await hashing.FlushAsync(ct);

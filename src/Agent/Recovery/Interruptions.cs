@@ -38,6 +38,8 @@ public static class Phases
     public const string PostRestoreVerification = "post-restore-verification";
     public const string Plan = "plan";
     public const string DrillDrop = "drill-drop";
+    /// <summary>A fail point only (not journalled: a copy is redone, never recovered): a copy's bytes are being uploaded.</summary>
+    public const string MidCopy = "mid-copy";
 
     public static readonly IReadOnlyList<string> All =
         [SnapshotExport, MidDump, Fingerprint, Rename, Verification, ArtifactCheck, TargetClosed, MidPgRestore, Reopen, PostRestoreVerification, Plan, DrillDrop];
