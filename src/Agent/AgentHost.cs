@@ -37,7 +37,7 @@ public static class AgentHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PgProcessRunner>();
         builder.Services.AddRepositories(options);
-        builder.Services.AddRecovery();
+        builder.Services.AddRecovery(ledgerConnection);
         builder.Services.AddSingleton<BackupTaker>();
         builder.Services.AddSingleton<BackupVerifier>();
         builder.Services.AddSingleton<BackupCopier>();

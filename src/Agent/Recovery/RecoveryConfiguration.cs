@@ -9,7 +9,7 @@ public static class RecoveryConfiguration
     /// state directory and whose programs die with the agent. Call before UseWolverine: recovery must run before the
     /// agent takes any message.
     /// </summary>
-    public static IServiceCollection AddRecovery(this IServiceCollection services)
+    public static IServiceCollection AddRecovery(this IServiceCollection services, string? ledgerConnection = null)
     {
         services.AddSingleton<AgentState>();
         services.AddSingleton(sp => new OperationJournal(sp.GetRequiredService<AgentState>().Directory));
@@ -20,6 +20,11 @@ public static class RecoveryConfiguration
         });
         services.AddSingleton<AgentRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentRecovery>());
+        if (ledgerConnection is not null)
+        {
+            // Reports kept through an outage of the ledger's database (which holds the agent's outbox too).
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ReportRedelivery>(sp, ledgerConnection));
+        }
         return services;
     }
 }
