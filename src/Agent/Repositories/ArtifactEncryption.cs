@@ -22,6 +22,19 @@ public static class ArtifactEncryption
     private static readonly byte[] Magic = "DGLENC\u0001\0"u8.ToArray();
     private static readonly byte[] Info = "dgledger artifact encryption v1"u8.ToArray();
 
+    /// <summary>A small object (a companion export) encrypted whole, in the same format as an artifact.</summary>
+    public static async Task<byte[]> EncryptAsync(ReadOnlyMemory<byte> plain, EncryptionKey key, CancellationToken ct)
+    {
+        var stored = new MemoryStream(plain.Length + 128);
+        await using (var encrypting = new EncryptingWriteStream(stored, key))
+        {
+            await encrypting.WriteAsync(plain, ct);
+            await encrypting.FinishAsync(ct);
+        }
+
+        return stored.ToArray();
+    }
+
     /// <summary>True when <paramref name="start"/> (the first bytes of an object) is an encrypted artifact.</summary>
     public static bool IsEncrypted(ReadOnlySpan<byte> start) => start.StartsWith(Magic);
 
