@@ -37,7 +37,7 @@ public sealed class when_the_bucket_goes_away(FaultFixture fixture, ITestOutputH
             var backupId = await fixture.Stack.RequestBackupAsync(FaultFixture.SourceEnvironment, FaultFixture.BulkDatabase);
             Assert.True(await agent.WaitForPhaseAsync(Ledger.Agent.Recovery.Phases.MidDump, EnvironmentFaults.Bound), agent.Output);
             await s3.StopAsync();
-            FaultFigures.Injected("bucket server stopped mid-upload");
+            FaultFigures.Environmental("bucket server stopped mid-upload");
             agent.Release(Ledger.Agent.Recovery.Phases.MidDump);
 
             var detail = await fixture.WaitFinalAsync($"/api/v1/backups/{backupId}", EnvironmentFaults.BackupFinal);
@@ -93,7 +93,7 @@ public sealed class when_the_bucket_goes_away(FaultFixture fixture, ITestOutputH
             var backupId = await fixture.Stack.RequestBackupAsync(FaultFixture.SourceEnvironment, FaultFixture.BulkDatabase);
             Assert.True(await agent.WaitForPhaseAsync(Ledger.Agent.Recovery.Phases.MidCopy, EnvironmentFaults.Bound), agent.Output);
             await offsite.StopAsync();
-            FaultFigures.Injected("copy bucket server stopped mid-copy");
+            FaultFigures.Environmental("copy bucket server stopped mid-copy");
             agent.Release(Ledger.Agent.Recovery.Phases.MidCopy);
 
             var detail = await WaitForCopyOutcomeAsync(backupId);

@@ -12,11 +12,22 @@ public static class FaultFigures
 {
     private static int _injections, _lostEvents, _stuck, _targetsLeftClosed, _leftovers, _orphans, _duplicates, _falseVerified;
     private static readonly ConcurrentDictionary<string, int> PhasesHit = new();
+    private static readonly ConcurrentDictionary<string, int> EnvironmentalHit = new();
 
     public static void Injected(string phase)
     {
         Interlocked.Increment(ref _injections);
         PhasesHit.AddOrUpdate(phase, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>
+    /// A fault of the agent's environment rather than of the agent (the source server stopped, a full filesystem, the
+    /// ledger's database or a bucket gone): an injection too, and listed apart in the summary.
+    /// </summary>
+    public static void Environmental(string fault)
+    {
+        Injected(fault);
+        EnvironmentalHit.AddOrUpdate(fault, 1, (_, n) => n + 1);
     }
 
     public static void LostEvent() => Interlocked.Increment(ref _lostEvents);
@@ -32,6 +43,8 @@ public static class FaultFigures
         var text = new StringBuilder();
         text.Append("fault suite: injections=").Append(_injections)
             .Append(" phases=").Append(PhasesHit.Count).Append(" (").Append(string.Join(", ", PhasesHit.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}"))).Append(')')
+            .Append(" environmental=").Append(EnvironmentalHit.Values.Sum())
+            .Append(" (").Append(string.Join(", ", EnvironmentalHit.OrderBy(p => p.Key).Select(p => $"{p.Key}:{p.Value}"))).Append(')')
             .Append(" lost-events=").Append(_lostEvents)
             .Append(" stuck-operations=").Append(_stuck)
             .Append(" targets-left-closed=").Append(_targetsLeftClosed)

@@ -28,7 +28,7 @@ public sealed class when_the_filesystem_is_full(FaultFixture fixture, ITestOutpu
             var usedBefore = tmpfs.UsedBytes();
 
             var backupId = await fixture.Stack.RequestBackupAsync(FaultFixture.SourceEnvironment, FaultFixture.BulkDatabase);
-            FaultFigures.Injected("repository filesystem full");
+            FaultFigures.Environmental("repository filesystem full");
             var detail = await fixture.WaitFinalAsync($"/api/v1/backups/{backupId}", EnvironmentFaults.BackupFinal);
             var backup = detail.GetProperty("backup");
             var reason = backup.GetProperty("failureReason").GetString();
@@ -96,7 +96,7 @@ public sealed class when_the_filesystem_is_full(FaultFixture fixture, ITestOutpu
             var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(response.IsSuccessStatusCode, accepted.ToString());
             var restoreId = accepted.GetProperty("restoreId").GetGuid();
-            FaultFigures.Injected("work directory filesystem full");
+            FaultFigures.Environmental("work directory filesystem full");
 
             var restore = await fixture.WaitFinalAsync($"/api/v1/restores/{restoreId}", EnvironmentFaults.RestoreFinal);
             output.WriteLine($"restore: {restore}");

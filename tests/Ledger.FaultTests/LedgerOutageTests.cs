@@ -37,7 +37,7 @@ public sealed class when_the_ledger_database_is_unreachable(FaultFixture fixture
             await ClusterOutage.StopAsync(ledgerServer, immediate: false);
             down = true;
             var stoppedAt = DateTimeOffset.UtcNow;
-            FaultFigures.Injected("ledger database unreachable");
+            FaultFigures.Environmental("ledger database unreachable");
             agent.Release(Ledger.Agent.Recovery.Phases.MidDump);
 
             // While it is down: 503 problem documents, never a 500.

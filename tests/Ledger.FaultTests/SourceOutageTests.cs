@@ -29,7 +29,7 @@ public sealed class when_the_source_server_stops_mid_dump(FaultFixture fixture, 
             var backupId = await fixture.Stack.RequestBackupAsync(FaultFixture.SourceEnvironment, FaultFixture.BulkDatabase);
             Assert.True(await agent.WaitForPhaseAsync(Ledger.Agent.Recovery.Phases.MidDump, EnvironmentFaults.Bound), agent.Output);
             await ClusterOutage.StopAsync(server, immediate: mode == "immediate");
-            FaultFigures.Injected($"source stopped mid-dump ({mode})");
+            FaultFigures.Environmental($"source stopped mid-dump ({mode})");
             agent.Release(Ledger.Agent.Recovery.Phases.MidDump);
 
             var detail = await fixture.WaitFinalAsync($"/api/v1/backups/{backupId}", EnvironmentFaults.BackupFinal);
