@@ -22,11 +22,11 @@ public static class FaultFigures
 
     /// <summary>
     /// A fault of the agent's environment rather than of the agent (the source server stopped, a full filesystem, the
-    /// ledger's database or a bucket gone): an injection too, and listed apart in the summary.
+    /// ledger's database or a bucket gone): an injection, listed apart from the agent's phases in the summary.
     /// </summary>
     public static void Environmental(string fault)
     {
-        Injected(fault);
+        Interlocked.Increment(ref _injections);
         EnvironmentalHit.AddOrUpdate(fault, 1, (_, n) => n + 1);
     }
 
