@@ -34,8 +34,20 @@ public static class ClusterOutage
             ["start", "-w", "-t", "60", "-D", DataDirectory(instance), "-l", Path.Combine(directory, "postgres.log"), "-o", "-p " + port], ct);
         if (!result.Succeeded)
         {
-            throw new InvalidOperationException($"pg_ctl start failed ({result.ExitCode}): {result.StderrTail}");
+            throw new InvalidOperationException($"pg_ctl start failed ({result.ExitCode}): {result.StderrTail} [{Modes(directory)}]");
         }
+    }
+
+    /// <summary>Owner and mode of the directory and each parent, for a failure's message.</summary>
+    private static string Modes(string directory)
+    {
+        var parts = new List<string>();
+        for (var at = new DirectoryInfo(directory); at is not null; at = at.Parent)
+        {
+            parts.Add(at.Exists ? $"{at.FullName} {Convert.ToString((int)at.UnixFileMode, 8)}" : $"{at.FullName} missing");
+        }
+
+        return string.Join("; ", parts);
     }
 
     private static string DataDirectory(PostgresInstance instance) =>
@@ -50,7 +62,8 @@ public static class ClusterOutage
         var command = Environment.UserName == owner
             ? new PgCommand(pgCtl, arguments)
             : new PgCommand(PgToolPaths.FindOnPath("runuser") ?? "/usr/sbin/runuser", ["-u", owner, "--", pgCtl, .. arguments]);
-        return PgProcessRunner.Default.RunAsync(command with { WorkingDirectory = instance.ClusterDirectory }, ct: ct);
+        // "/" as the working directory: the server user must be able to enter it (pg_ctl resolves its own path from there).
+        return PgProcessRunner.Default.RunAsync(command with { WorkingDirectory = "/" }, ct: ct);
     }
 
     /// <summary>The user owning the data directory (from <c>stat</c>: the server must run as that user).</summary>
