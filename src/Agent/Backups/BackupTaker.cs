@@ -67,7 +67,17 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
                 await using var encrypting = encryption is null ? null : new EncryptingWriteStream(hashing, encryption);
                 // Fingerprint the same snapshot while pg_dump streams it.
                 var fingerprinting = snapshot.FingerprintAsync(ct);
-                result = await runner.RunAsync(command, Recovery.FailPointStream.Wrap((Stream?)encrypting ?? hashing, Recovery.Phases.MidDump), ct);
+                try
+                {
+                    result = await runner.RunAsync(command, Recovery.FailPointStream.Wrap((Stream?)encrypting ?? hashing, Recovery.Phases.MidDump), ct);
+                }
+                catch (Exception e) when (BackupRepositories.IsStorageFailure(e))
+                {
+                    // The destination failed (a full disk, a bucket gone): let the snapshot's reads end first, so that closing the
+                    // snapshot does not interrupt them and put the source's error in the place of the repository's.
+                    await ObserveQuietlyAsync(fingerprinting);
+                    throw;
+                }
                 if (!result.Succeeded)
                 {
                     // pg_dump's own words come first (the snapshot's reads fail too when the source server went away).
