@@ -16,7 +16,9 @@ public sealed class AgentState
             ? Path.GetFullPath(configured)
             : Path.Combine(options.Repository, ".dgledger-agent", options.Id);
         PassfileDirectory = Path.Combine(Directory, "run");
-        Artifacts.EnsureDirectory(Path.GetDirectoryName(Directory)!, Directory);
+        // A configured directory is made (and tightened) itself only: its parent may be /tmp or /var/lib, which are not
+        // the agent's to chmod. The default one's parent, <Repository>/.dgledger-agent, is the agent's own.
+        Artifacts.EnsureDirectory(options.StateDirectory is { Length: > 0 } ? Directory : Path.GetDirectoryName(Directory)!, Directory);
         Artifacts.EnsureDirectory(Directory, PassfileDirectory);
     }
 

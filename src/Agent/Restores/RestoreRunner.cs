@@ -16,7 +16,7 @@ namespace Ledger.Agent.Restores;
 /// connection settings back whatever pg_restore did.
 /// </summary>
 public sealed class RestoreRunner(AgentOptions options, BackupRepositories repositories, PgToolPaths tools, PgProcessRunner runner, TargetGuards guards,
-    TimeProvider clock, ILogger<RestoreRunner> log)
+    TargetLocks locks, TimeProvider clock, ILogger<RestoreRunner> log)
 {
     /// <summary>How long closing the target waits for its sessions to end.</summary>
     public static readonly TimeSpan SessionsWait = TimeSpan.FromSeconds(30);
@@ -38,6 +38,8 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
             var outcome = await PrepareAsync(step, checksum, progress, ct);
             if (!outcome.OfType<RunPgRestore>().Any())
             {
+                // Refused or failed: the target's locks go now; a prepared restore keeps them for pg_restore (TargetLocks).
+                await locks.ReleaseAsync(step.Request.RestoreId);
                 DeleteDownload((await checksum).Fetched);
             }
 
@@ -45,6 +47,7 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         }
         catch
         {
+            await locks.ReleaseAsync(step.Request.RestoreId);
             if (checksum.IsCompletedSuccessfully)
             {
                 DeleteDownload(checksum.Result.Fetched);
@@ -95,6 +98,7 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         await using (server)
         {
             TargetInfo before;
+            string? owner;
             try
             {
                 if (!await server.IsSuperuserAsync(ct))
@@ -104,6 +108,11 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
                 }
 
                 before = await server.DescribeAsync(ct);
+                (owner, var ownerProblem) = await OwnerRoleAsync(server, request, before, ct);
+                if (ownerProblem is not null)
+                {
+                    return await RefuseAsync(ownerProblem);
+                }
             }
             catch (NpgsqlException e)
             {
@@ -117,6 +126,20 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
                 return await RefuseAsync(
                     $"{target.Database} does not allow connections (ALLOW_CONNECTIONS false): it was closed before this restore, by hand or by an interrupted restore, and nothing was changed. "
                     + $"If it should be open, run ALTER DATABASE {PgIdentifier.Quote(target.Database)} WITH ALLOW_CONNECTIONS true, then ask again.");
+            }
+
+            // One restore or backup of this database at a time on its server, whichever agent runs it; refused here,
+            // before anything changes, when another holds it past Agent:TargetLockWait.
+            try
+            {
+                if (await locks.AcquireAsync(request.RestoreId, host, target.Database, before.Exists, ct) is { } busy)
+                {
+                    return await RefuseAsync(busy);
+                }
+            }
+            catch (NpgsqlException e)
+            {
+                return await RefuseAsync($"Cannot lock {target.Database} on its server: {e.Message}");
             }
 
             if (await ArtifactFailureAsync(step, checksum) is { } artifactFailure)
@@ -138,20 +161,25 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
                 {
                     await server.CreateAsync(ct);
                     created = true;
+                    if (await locks.AddTargetAsync(request.RestoreId, host, target.Database, ct) is { } busy)
+                    {
+                        throw new TimeoutException(busy);
+                    }
+
                     before = new TargetInfo(true, AllowConnections: true, ConnectionLimit: -1, 0, 0);
                 }
 
                 // BACKUP_AND_RESTORE.md: stop the application (or block writes) before the restore.
                 var stop = await RestoreHooks.RunAsync(RestoreHooks.Stop, request, target.Managed ? options.Find(target.Environment, target.Database) : null, ct);
                 (closing, doing) = (true, "close");
-                var ended = await server.CloseAsync(SessionsWait, ct);
+                var ended = await server.CloseAsync(SessionsWait, ct, keep: locks.TargetSessionOf(request.RestoreId));
                 await server.OpenForRestoreAsync(ct);
                 await Recovery.FailPoints.ReachAsync(Recovery.Phases.TargetClosed);
                 var blocked = new WritesBlocked(request.RestoreId, options.Id, created, before.AllowConnections, before.ConnectionLimit,
                     ended, checksumMs, clock.GetUtcNow());
                 log.LogInformation("Restore {RestoreId}: {Target} closed ({Sessions} session(s) ended{Created})", request.RestoreId,
                     target.Database, ended, created ? ", created" : "");
-                return [blocked, new RunPgRestore(request, step.StartedAt, blocked, stop, fetched!.LocalPath, fetched.Downloaded)];
+                return [blocked, new RunPgRestore(request, step.StartedAt, blocked, stop, fetched!.LocalPath, fetched.Downloaded, owner)];
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
             {
@@ -177,6 +205,8 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         }
         finally
         {
+            // After the reopen (or its failure): the next restore or backup of the target may go.
+            await locks.ReleaseAsync(step.Request.RestoreId);
             // A download is removed whatever happened (the agent's start sweeps one a crash left behind).
             if (step.Downloaded && step.ArtifactFile is { } download)
             {
@@ -207,13 +237,21 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         var watch = Stopwatch.StartNew();
         try
         {
+            // The locks Prepare took live in this agent's registry; an agent restarted between the steps takes them again,
+            // the target still closed, before pg_restore touches it.
+            if (!locks.Holds(request.RestoreId)
+                && await locks.AcquireAsync(request.RestoreId, host, target.Database, targetExists: true, ct) is { } busy)
+            {
+                throw new TimeoutException(busy);
+            }
+
             version = _pgRestoreVersion ??= (await runner.RunAsync(new PgCommand(tools.PgRestore, ["--version"]), null, ct)).StdoutText?.Trim() ?? "";
             watch.Restart();
             var restoring = runner.RunAsync(command, null, ct);
-            if (Recovery.FailPoints.IsArmed(Recovery.Phases.MidPgRestore))
+            if (Recovery.FailPoints.IsArmed(Recovery.Phases.MidPgRestore, target.Database))
             {
                 await WaitForRestoreSessionAsync(host, target.Database, restoring, ct);
-                await Recovery.FailPoints.ReachAsync(Recovery.Phases.MidPgRestore);
+                await Recovery.FailPoints.ReachAsync(Recovery.Phases.MidPgRestore, target.Database);
             }
 
             result = await restoring;
@@ -225,6 +263,22 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         }
 
         var restoreMs = watch.ElapsedMilliseconds;
+        // Still closed: the target and everything pg_restore created in it go to the application's role.
+        string? ownershipFailure = null;
+        if (failure is null && result!.Succeeded && step.OwnerRole is { } owner)
+        {
+            try
+            {
+                var given = await GiveOwnershipAsync(host, target.Database, owner, ct);
+                log.LogInformation("Restore {RestoreId}: {Target} and {Count} object(s) given to {Owner}", request.RestoreId, target.Database, given, owner);
+            }
+            catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+            {
+                ownershipFailure = $"pg_restore succeeded, but {target.Database} could not be given to the owner role '{owner}': {e.Message} "
+                                   + "(nothing was given: the change is one transaction; the target was reopened, owned by the agent's role).";
+            }
+        }
+
         // Whatever pg_restore did, the target gets its previous connection settings back.
         progress?.At(Recovery.Phases.Reopen);
         var reopened = await TryReopenAsync(host, target.Database, blocked.PreviousAllowConnections, blocked.PreviousConnectionLimit);
@@ -246,6 +300,11 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
             return [Failed(step.Request, step.StartedAt, RestoreStages.PgRestore, failure, null, touched: true)];
         }
 
+        if (ownershipFailure is not null)
+        {
+            return [Failed(step.Request, step.StartedAt, RestoreStages.Ownership, ownershipFailure, null, touched: true)];
+        }
+
         if (!result!.Succeeded)
         {
             log.LogWarning("Restore {RestoreId}: pg_restore exited with code {Code}", request.RestoreId, result.ExitCode);
@@ -254,10 +313,56 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
 
         var now = clock.GetUtcNow();
         var completed = new RestoreCompleted(request.RestoreId, options.Id, options.RestoreJobs, version, restoreOptions, restoreMs,
-            (long)(now - step.StartedAt).TotalMilliseconds, now);
+            (long)(now - step.StartedAt).TotalMilliseconds, now, step.OwnerRole);
         log.LogInformation("Restore {RestoreId}: backup {BackupId} restored into {Target} in {Ms} ms", request.RestoreId,
             request.Backup.BackupId, target.Database, restoreMs);
         return [completed, new VerifyRestore(request, completed, step.StopStep)];
+    }
+
+    /// <summary>
+    /// The role the target goes to after pg_restore (<see cref="TargetOwnership.Choose"/>), checked on the target's server
+    /// before anything changes: a configured role that does not exist refuses the restore; a recorded one (the source's
+    /// owner, perhaps on another server) that does not exist falls back to the target's current owner.
+    /// </summary>
+    private async Task<(string? Owner, string? Problem)> OwnerRoleAsync(TargetServer server, RestoreBackup request, TargetInfo before, CancellationToken ct)
+    {
+        var current = before.Exists ? await server.OwnerAsync(ct) : null;
+        var configured = TargetOwnership.ConfiguredFor(options, request);
+        if (TargetOwnership.Choose(configured, request.Backup.SourceOwner, current) is not var (role, source))
+        {
+            return (null, null);
+        }
+
+        if (await server.RoleExistsAsync(role, ct))
+        {
+            return (role, null);
+        }
+
+        if (source == TargetOwnership.Source.Configured)
+        {
+            return (null, $"The owner role '{role}' (OwnerRole) does not exist on the server of {request.Target.Environment}/{request.Target.HostDatabase}: "
+                          + "the restored objects could not be given to it, so nothing was changed. Create the role, or correct OwnerRole, then ask again.");
+        }
+
+        log.LogWarning("Restore {RestoreId}: {Role}, the source's owner at backup time, does not exist on the target's server; {Target} stays with {Current}",
+            request.RestoreId, role, server.Database, current ?? "the agent's role");
+        return (current, null);
+    }
+
+    private static async Task<int> GiveOwnershipAsync(ManagedDatabaseOptions host, string database, string owner, CancellationToken ct)
+    {
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PgConnectionStrings.WithDatabase(host.ConnectionString, database))
+                     {
+                         ApplicationName = TargetServer.RestoreApplicationName,
+                         Pooling = false,
+                     }.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            var given = await TargetOwnership.GiveObjectsAsync(connection, owner, ct);
+            await using var server = await TargetServer.OpenAsync(host, database, ct);
+            await server.GiveToAsync(owner, ct);
+            return given;
+        }
     }
 
     /// <summary>For the mid-pg_restore fail point: waits until pg_restore has a session on the target (or has ended).</summary>
