@@ -161,6 +161,8 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
                 {
                     await server.CreateAsync(ct);
                     created = true;
+                    // The mark a drill's drop looks for: only a database a restore created is ever dropped by a drill.
+                    await server.MarkCreatedAsync(request.RestoreId, ct);
                     if (await locks.AddTargetAsync(request.RestoreId, host, target.Database, ct) is { } busy)
                     {
                         throw new TimeoutException(busy);

@@ -74,6 +74,23 @@ public sealed class TargetServer : IAsyncDisposable
     public Task GiveToAsync(string role, CancellationToken ct) =>
         ExecuteAsync($"ALTER DATABASE {Quoted} OWNER TO {PgIdentifier.Quote(role)}", ct);
 
+    /// <summary>
+    /// The comment the agent writes on a database it created for a restore (<see cref="MarkCreatedAsync"/>): what a drill's
+    /// drop checks before DROP DATABASE, so that only a database the drill's own restore created is ever dropped.
+    /// </summary>
+    public static string CreatedMarkerFor(Guid restoreId) => CreatedMarkerPrefix + restoreId.ToString("D", CultureInfo.InvariantCulture);
+
+    public const string CreatedMarkerPrefix = "dgledger: created by restore ";
+
+    /// <summary>Writes <see cref="CreatedMarkerFor"/> as the target's comment (COMMENT ON DATABASE; pg_restore without --create leaves it).</summary>
+    public Task MarkCreatedAsync(Guid restoreId, CancellationToken ct) =>
+        // A Guid's text is hex digits and dashes: nothing in it needs escaping inside the literal.
+        ExecuteAsync($"COMMENT ON DATABASE {Quoted} IS '{CreatedMarkerFor(restoreId)}'", ct);
+
+    /// <summary>The target's comment (null when it has none or does not exist).</summary>
+    public async Task<string?> CommentAsync(CancellationToken ct) =>
+        await ScalarAsync<object>("select pg_catalog.shobj_description(oid, 'pg_database') from pg_catalog.pg_database where datname = $1", ct, Database) as string;
+
     public Task CreateAsync(CancellationToken ct) => ExecuteAsync($"CREATE DATABASE {Quoted}", ct);
 
     /// <summary>Drops the target, ending its sessions (PostgreSQL 13+ <c>WITH (FORCE)</c>); false when it did not exist.</summary>
