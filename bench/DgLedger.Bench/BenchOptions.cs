@@ -31,8 +31,10 @@ public static class MeasurementNames
     public const string Jobs = "jobs";
     /// <summary>Measurement 8: /metrics scrape time on the loaded ledger state, and a webhook burst.</summary>
     public const string Observability = "observability";
+    /// <summary>Measurement 9: backup and restore through a local directory and a bucket, each plain and encrypted.</summary>
+    public const string Repositories = "repositories";
 
-    public static readonly IReadOnlyList<string> All = [Seed, Backup, Restore, Ledger, Compression, Jobs, Observability];
+    public static readonly IReadOnlyList<string> All = [Seed, Backup, Restore, Ledger, Compression, Jobs, Observability, Repositories];
 
     /// <summary>Other names people will type: each figure comes from the run of the measurement it belongs to.</summary>
     public static readonly IReadOnlyDictionary<string, string> Aliases = new Dictionary<string, string>
@@ -49,6 +51,9 @@ public static class MeasurementNames
         ["dump-defaults"] = Compression,
         ["metrics"] = Observability,
         ["webhooks"] = Observability,
+        ["bucket"] = Repositories,
+        ["s3"] = Repositories,
+        ["encryption"] = Repositories,
     };
 }
 
@@ -62,7 +67,8 @@ public sealed record BenchOptions(Scale Scale, int Runs, bool Smoke, string? Onl
           --runs     measured runs of each measurement, after one warm-up (default 5)
           --smoke    a tiny run of every measurement (under a minute once built), to keep the harness working
           --only     run one measurement: seed, backup (also verification and agent memory), restore (also the
-                     fingerprint), ledger (gate check, fresh-backup, backups list), compression, jobs
+                     fingerprint), ledger (gate check, fresh-backup, backups list), compression, jobs,
+                     repositories (backup and restore through a local directory and an s3rver bucket, plain and encrypted)
           --results  where the markdown and JSON results go (default bench/results)
         """;
 

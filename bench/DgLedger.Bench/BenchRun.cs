@@ -42,8 +42,9 @@ public static class BenchRun
         var ctx = new BenchContext(options, layout, postgres, tools, work, results, ct);
         var wantsSource = options.Wants(MeasurementNames.Seed) || options.Wants(MeasurementNames.Backup)
                           || options.Wants(MeasurementNames.Restore) || options.Wants(MeasurementNames.Compression)
-                          || options.Wants(MeasurementNames.Jobs);
-        var wantsAgent = options.Wants(MeasurementNames.Backup) || options.Wants(MeasurementNames.Restore);
+                          || options.Wants(MeasurementNames.Jobs) || options.Wants(MeasurementNames.Repositories);
+        var wantsAgent = options.Wants(MeasurementNames.Backup) || options.Wants(MeasurementNames.Restore)
+                         || options.Wants(MeasurementNames.Repositories);
 
         async Task StepAsync(string name, string id, Func<Task> step)
         {
@@ -111,6 +112,11 @@ public static class BenchRun
             if (options.Wants(MeasurementNames.Jobs) && ctx.Source is not null)
             {
                 await StepAsync("restore jobs", "D2", () => DumpDefaults.JobsAsync(ctx));
+            }
+
+            if (options.Wants(MeasurementNames.Repositories) && ctx.Source is not null && ctx.Services is not null)
+            {
+                await StepAsync("repositories", "9", () => RepositoryBench.RunAsync(ctx));
             }
 
             if (ctx.Services is not null)

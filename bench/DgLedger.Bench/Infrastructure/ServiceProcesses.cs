@@ -18,12 +18,18 @@ public sealed class ServiceProcesses : IAsyncDisposable
     public const string Environment = "bench";
     public const string AgentId = "bench-agent";
 
-    private ServiceProcesses(ChildProcess ledger, ChildProcess? agent, LedgerClient client, string token, string repository) =>
-        (Ledger, Agent, Client, Token, Repository) = (ledger, agent, client, token, repository);
+    private ServiceProcesses(ChildProcess ledger, ChildProcess? agent, LedgerClient client, string token, string repository,
+        RepositoryLayout layout, IReadOnlyDictionary<string, string> agentEnvironment, string workDirectory) =>
+        (Ledger, Agent, Client, Token, Repository, _layout, _agentEnvironment, _workDirectory) =
+        (ledger, agent, client, token, repository, layout, agentEnvironment, workDirectory);
+
+    private readonly RepositoryLayout _layout;
+    private readonly IReadOnlyDictionary<string, string> _agentEnvironment;
+    private readonly string _workDirectory;
 
     public ChildProcess Ledger { get; }
     /// <summary>Null when no database was given (the ledger queries need no agent).</summary>
-    public ChildProcess? Agent { get; }
+    public ChildProcess? Agent { get; private set; }
     public LedgerClient Client { get; }
     public string Token { get; }
     public string Repository { get; }
@@ -85,15 +91,11 @@ public sealed class ServiceProcesses : IAsyncDisposable
 
             if (databases.Count == 0)
             {
-                return new ServiceProcesses(ledger, null, client, token, repository);
+                return new ServiceProcesses(ledger, null, client, token, repository, layout, agentEnvironment, workDirectory);
             }
 
-            clock.Restart();
-            agent = ChildProcess.StartDotnet("agent", layout.AgentDll, [], agentEnvironment, Path.Combine(workDirectory, "logs", "agent.log"));
-            await WaitAsync(async () => (await client.AgentsAsync(ct)).Any(a => a.Id == AgentId), agent,
-                "the ledger to hear the agent's heartbeat", TimeSpan.FromMinutes(3), ct);
-            Progress.Say($"agent (pid {agent.Id}) heard by the ledger after {clock.Elapsed.TotalSeconds:0.0} s");
-            return new ServiceProcesses(ledger, agent, client, token, repository);
+            agent = await StartAgentAsync(layout, agentEnvironment, client, Path.Combine(workDirectory, "logs", "agent.log"), ct);
+            return new ServiceProcesses(ledger, agent, client, token, repository, layout, agentEnvironment, workDirectory);
         }
         catch
         {
@@ -106,6 +108,49 @@ public sealed class ServiceProcesses : IAsyncDisposable
             await ledger.DisposeAsync();
             throw;
         }
+    }
+
+    private static async Task<ChildProcess> StartAgentAsync(RepositoryLayout layout, IReadOnlyDictionary<string, string> environment,
+        LedgerClient client, string logPath, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var agent = ChildProcess.StartDotnet("agent", layout.AgentDll, [], environment, logPath);
+        try
+        {
+            var startedAt = DateTimeOffset.UtcNow;
+            // A restarted agent keeps its id: wait for a heartbeat from the new process, not the old one's last.
+            await WaitAsync(async () => (await client.AgentsAsync(ct)).Any(a => a.Id == AgentId && a.LastHeartbeat >= startedAt), agent,
+                "the ledger to hear the agent's heartbeat", TimeSpan.FromMinutes(3), ct);
+        }
+        catch
+        {
+            await agent.DisposeAsync();
+            throw;
+        }
+
+        Progress.Say($"agent (pid {agent.Id}) heard by the ledger after {clock.Elapsed.TotalSeconds:0.0} s");
+        return agent;
+    }
+
+    /// <summary>
+    /// Stops the agent and starts it again with <paramref name="overrides"/> over its first configuration (another
+    /// repository, an encryption key): same id, same queue, its own log <c>logs/agent-<paramref name="label"/>.log</c>.
+    /// </summary>
+    public async Task RestartAgentAsync(IReadOnlyDictionary<string, string> overrides, string label, CancellationToken ct)
+    {
+        if (Agent is not null)
+        {
+            await Agent.DisposeAsync();
+            Agent = null;
+        }
+
+        var environment = new Dictionary<string, string>(_agentEnvironment);
+        foreach (var (key, value) in overrides)
+        {
+            environment[key] = value;
+        }
+
+        Agent = await StartAgentAsync(_layout, environment, Client, Path.Combine(_workDirectory, "logs", $"agent-{label}.log"), ct);
     }
 
     private static async Task WaitAsync(Func<Task<bool>> condition, ChildProcess process, string what, TimeSpan timeout,

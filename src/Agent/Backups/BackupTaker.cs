@@ -109,7 +109,7 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
             await Recovery.FailPoints.ReachAsync(Recovery.Phases.Rename);
             // Companions, not substitutes: fetched after the dump (DecisionGraph's export read writes), stored next to it.
             IReadOnlyList<CompanionExport>? exports = database.ExportWorkflows
-                ? await CompanionExports.FetchAsync(decisionGraph, database, repository, key, exportCandidates, ct)
+                ? await CompanionExports.FetchAsync(decisionGraph, database, repository, key, exportCandidates, encryption, ct)
                 : null;
             var finishedAt = clock.GetUtcNow();
             var taken = new BackupTaken(request.BackupId, request.Environment, request.Database, request.Trigger,

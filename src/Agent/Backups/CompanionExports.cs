@@ -12,8 +12,9 @@ namespace Ledger.Agent.Backups;
 /// DecisionGraph's workflow exports as companions of a backup set. The workflows are chosen in the backup's snapshot:
 /// the open ones (workflows.ex @open_statuses) and those changed (updated_at or last_action_at, parsed) since the
 /// previous backup of the database. Each export is fetched with the admin token and stored next to the artifact in
-/// <c>&lt;artifact&gt;.exports/&lt;tenant&gt;/&lt;workflow&gt;.json</c> with its SHA-256. A failed export is recorded as such
-/// and never fails the backup.
+/// <c>&lt;artifact&gt;.exports/&lt;tenant&gt;/&lt;workflow&gt;.json</c> with its SHA-256. With an active encryption key an
+/// export is stored encrypted like the artifact (same format, same key id, recorded once for the backup set), and its size
+/// and SHA-256 are those of the stored bytes. A failed export is recorded as such and never fails the backup.
 /// </summary>
 public static class CompanionExports
 {
@@ -72,7 +73,8 @@ public static class CompanionExports
     }
 
     public static async Task<IReadOnlyList<CompanionExport>> FetchAsync(DecisionGraphClient client, ManagedDatabaseOptions database,
-        IBackupRepository repository, string artifactKey, IReadOnlyList<(string Tenant, string WorkflowId)> workflows, CancellationToken ct)
+        IBackupRepository repository, string artifactKey, IReadOnlyList<(string Tenant, string WorkflowId)> workflows, EncryptionKey? encryption,
+        CancellationToken ct)
     {
         var exports = new List<CompanionExport>();
         var baseUrl = DecisionGraphClient.BaseOf(database.DecisionGraphUrl!);
@@ -88,8 +90,10 @@ public static class CompanionExports
                     continue;
                 }
 
-                var bytes = Encoding.UTF8.GetBytes(answer.Body);
-                // The same modes as the artifact (0700 directories, 0600 files) in a local repository: an export holds the workflow's data.
+                var plain = Encoding.UTF8.GetBytes(answer.Body);
+                // An export holds the workflow's data: encrypted as the artifact is, and in a local repository with the same
+                // modes (0700 directories, 0600 files).
+                var bytes = encryption is null ? plain : await ArtifactEncryption.EncryptAsync(plain, encryption, ct);
                 var key = RepositoryKeys.ExportsFolderFor(artifactKey) + FileName(tenant) + "/" + FileName(workflowId) + ".json";
                 await repository.WriteAllAsync(key, bytes, ct);
                 exports.Add(new CompanionExport(tenant, workflowId, CompanionExport.Stored, BackupRepositories.LocationOf(repository, key), bytes.Length,

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
+using Ledger.Agent.Streams;
 
 namespace Ledger.Agent.Backups;
 
 /// <summary>A write-only stream that hashes (SHA-256) and counts every byte on its way to the inner stream.</summary>
-public sealed class HashingWriteStream(Stream inner) : Stream
+public sealed class HashingWriteStream(Stream inner) : WriteOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -28,19 +29,10 @@ public sealed class HashingWriteStream(Stream inner) : Stream
         await inner.WriteAsync(buffer, cancellationToken);
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Flush() => inner.Flush();
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
     public override long Length => BytesWritten;
     public override long Position { get => BytesWritten; set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,7 +1,9 @@
+using Ledger.Agent.Streams;
+
 namespace Ledger.Agent.Recovery;
 
 /// <summary>A stream that reaches a fail point at its first write (so a test can kill the agent while a program streams into it).</summary>
-public sealed class FailPointStream(Stream inner, string phase) : Stream
+public sealed class FailPointStream(Stream inner, string phase) : WriteOnlyStream
 {
     private bool _reached;
 
@@ -19,9 +21,6 @@ public sealed class FailPointStream(Stream inner, string phase) : Stream
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Write(byte[] buffer, int offset, int count)
     {
         inner.Write(buffer, offset, count);
@@ -33,14 +32,8 @@ public sealed class FailPointStream(Stream inner, string phase) : Stream
         }
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
     public override long Length => inner.Length;
     public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
     public override void Flush() => inner.Flush();
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Ledger.Agent.Streams;
 
 namespace Ledger.Agent.Repositories;
 
@@ -20,6 +21,19 @@ public static class ArtifactEncryption
     private const int PrefixSize = 7;
     private static readonly byte[] Magic = "DGLENC\u0001\0"u8.ToArray();
     private static readonly byte[] Info = "dgledger artifact encryption v1"u8.ToArray();
+
+    /// <summary>A small object (a companion export) encrypted whole, in the same format as an artifact.</summary>
+    public static async Task<byte[]> EncryptAsync(ReadOnlyMemory<byte> plain, EncryptionKey key, CancellationToken ct)
+    {
+        var stored = new MemoryStream(plain.Length + 128);
+        await using (var encrypting = new EncryptingWriteStream(stored, key))
+        {
+            await encrypting.WriteAsync(plain, ct);
+            await encrypting.FinishAsync(ct);
+        }
+
+        return stored.ToArray();
+    }
 
     /// <summary>True when <paramref name="start"/> (the first bytes of an object) is an encrypted artifact.</summary>
     public static bool IsEncrypted(ReadOnlySpan<byte> start) => start.StartsWith(Magic);
@@ -86,7 +100,7 @@ public sealed class ArtifactDecryptionException(string message) : IOException(me
 /// <see cref="FinishAsync"/> writes the final frame; an object whose writer was not finished has no final frame and is
 /// refused when read.
 /// </summary>
-public sealed class EncryptingWriteStream : Stream
+public sealed class EncryptingWriteStream : WriteOnlyStream
 {
     private readonly Stream _inner;
     private readonly AesGcm _aes;
@@ -122,11 +136,6 @@ public sealed class EncryptingWriteStream : Stream
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>Writes the final frame (what is left, possibly nothing) and flushes; nothing may be written after it.</summary>
     public async Task FinishAsync(CancellationToken ct)
     {
@@ -154,17 +163,6 @@ public sealed class EncryptingWriteStream : Stream
         _filled = 0;
     }
 
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -181,7 +179,7 @@ public sealed class EncryptingWriteStream : Stream
 /// Read-only: the plaintext of an encrypted artifact, authenticated frame by frame. Throws
 /// <see cref="ArtifactDecryptionException"/> for a missing key, a wrong key, an altered or truncated object.
 /// </summary>
-public sealed class DecryptingReadStream(Stream inner, KeyRing keys, string? expectedKeyId) : Stream
+public sealed class DecryptingReadStream(Stream inner, KeyRing keys, string? expectedKeyId) : ReadOnlyStream
 {
     private AesGcm? _aes;
     private byte[] _header = [], _prefix = [], _frameBuffer = [], _plain = [];
@@ -216,11 +214,6 @@ public sealed class DecryptingReadStream(Stream inner, KeyRing keys, string? exp
         return take;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     private async Task StartAsync(CancellationToken ct)
     {
         var (keyId, frameSize, salt, prefix, header) = await ArtifactEncryption.ReadHeaderAsync(inner, ct);
@@ -245,6 +238,8 @@ public sealed class DecryptingReadStream(Stream inner, KeyRing keys, string? exp
             throw new ArtifactDecryptionException($"The encrypted artifact is truncated: it ends after frame {_frame} without its final frame.");
         }
 
+        // A short read is the end of the object (ReadAtLeast reads on until it has a whole frame or the object ends), so
+        // the last frame is the one sealed as final; bytes appended after it become part of it and fail its tag.
         var final = read < _frameBuffer.Length;
         var length = read - ArtifactEncryption.TagSize;
         ArtifactEncryption.Nonce(_nonce, _prefix, _frame, final);
@@ -259,24 +254,9 @@ public sealed class DecryptingReadStream(Stream inner, KeyRing keys, string? exp
                 $"Frame {_frame} of the encrypted artifact does not authenticate with key '{KeyId}': the key is wrong, or the object was altered or truncated.");
         }
 
-        if (final && await inner.ReadAsync(new byte[1], ct) > 0)
-        {
-            throw new ArtifactDecryptionException("The encrypted artifact has data after its final frame.");
-        }
-
         _frame++;
         (_plainOffset, _plainLength, _final) = (0, length, final);
     }
-
-    public override void Flush() { }
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
+using Ledger.Agent.Streams;
 
 namespace Ledger.Agent.Repositories;
 
 /// <summary>A read-only stream that hashes (SHA-256) and counts every byte read from the inner stream.</summary>
-public sealed class HashingReadStream(Stream inner) : Stream
+public sealed class HashingReadStream(Stream inner) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -22,9 +23,6 @@ public sealed class HashingReadStream(Stream inner) : Stream
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override int Read(byte[] buffer, int offset, int count)
     {
         var read = inner.Read(buffer, offset, count);
@@ -33,15 +31,7 @@ public sealed class HashingReadStream(Stream inner) : Stream
         return read;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -125,6 +125,6 @@ public sealed class KeyRing
         return Convert.TryFromBase64String(text, buffer, out var written) && written == 32 ? buffer[..32] : null;
     }
 
-    /// <summary>A new random key in the form <see cref="Load"/> reads (base64), for operators: <c>Ledger.Agent keygen</c>.</summary>
+    /// <summary>A new random key in the form <see cref="Load"/> reads (base64), for the tests and the bench; operators run <c>openssl rand -base64 32</c>.</summary>
     public static string NewKeyText() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using Ledger.Agent.Streams;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -194,7 +195,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
     public void Dispose() => _s3.Dispose();
 
     /// <summary>A multipart upload fed through a stream: a part is sent while the next one fills.</summary>
-    private sealed class MultipartUpload(S3Repository repository, string objectKey, string uploadId) : Stream, IArtifactUpload
+    private sealed class MultipartUpload(S3Repository repository, string objectKey, string uploadId) : WriteOnlyStream, IArtifactUpload
     {
         private byte[] _filling = new byte[repository._partSize];
         private byte[] _spare = new byte[repository._partSize];
@@ -219,11 +220,6 @@ public sealed class S3Repository : IBackupRepository, IDisposable
                 }
             }
         }
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         private async Task SendFilledAsync(CancellationToken ct)
         {
@@ -292,21 +288,10 @@ public sealed class S3Repository : IBackupRepository, IDisposable
             (_filling, _spare) = ([], []);
             await base.DisposeAsync();
         }
-
-        public override void Flush() { }
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>The body of a GetObject response; disposing it ends the response.</summary>
-    private sealed class ResponseStream(GetObjectResponse response) : Stream
+    private sealed class ResponseStream(GetObjectResponse response) : ReadOnlyStream
     {
         private readonly Stream _body = response.ResponseStream;
 
@@ -323,19 +308,7 @@ public sealed class S3Repository : IBackupRepository, IDisposable
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => response.ContentLength;
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

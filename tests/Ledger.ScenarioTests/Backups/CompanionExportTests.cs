@@ -97,6 +97,46 @@ public sealed class when_a_backup_fetches_decisiongraphs_workflow_exports(Ledger
     }
 
     [Fact]
+    public async Task with_an_encryption_key_an_export_is_stored_encrypted_and_hashed_as_stored()
+    {
+        fixture.SourceDecisionGraph.Reset();
+        var backup = await TakeAsync();
+        var workflows = backup.Exports.Select(e => (e.Tenant, e.WorkflowId)).ToList();
+        var agent = fixture.Stack.Agent.Services;
+        var database = agent.GetRequiredService<AgentOptions>().Find(LedgerFixture.CasesEnvironment, LedgerFixture.ExportingSource)!;
+        var key = Ledger.Agent.Repositories.KeyRing.Of([("exports-key", RandomNumberGenerator.GetBytes(32))]);
+        var directory = Path.Combine(Path.GetTempPath(), "dgledger-exports-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var repository = new Ledger.Agent.Repositories.LocalRepository(directory);
+            var exports = await CompanionExports.FetchAsync(agent.GetRequiredService<Ledger.Agent.Restores.DecisionGraphClient>(), database,
+                repository, "cases/dg_exporting/x.dump", workflows, key.Active, CancellationToken.None);
+
+            Assert.Equal(workflows.Count, exports.Count);
+            Assert.All(exports, e =>
+            {
+                Assert.Equal(CompanionExport.Stored, e.Status);
+                var stored = File.ReadAllBytes(e.Path!);
+                // The workflow's data never appears as stored; the recorded size and SHA-256 are those of the stored bytes.
+                Assert.Equal(-1, stored.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(e.WorkflowId)));
+                Assert.Equal(-1, stored.AsSpan().IndexOf("export_version"u8));
+                Assert.Equal(e.Sha256, Convert.ToHexStringLower(SHA256.HashData(stored)));
+                Assert.Equal(stored.Length, e.SizeBytes);
+                using var plain = new Ledger.Agent.Repositories.DecryptingReadStream(new MemoryStream(stored), key, "exports-key");
+                var document = JsonDocument.Parse(plain);
+                Assert.Equal(1, document.RootElement.GetProperty("data").GetProperty("export_version").GetInt32());
+            });
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task the_exports_expire_with_their_backup()
     {
         fixture.SourceDecisionGraph.Reset();
