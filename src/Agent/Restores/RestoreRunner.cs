@@ -16,7 +16,7 @@ namespace Ledger.Agent.Restores;
 /// connection settings back whatever pg_restore did.
 /// </summary>
 public sealed class RestoreRunner(AgentOptions options, BackupRepositories repositories, PgToolPaths tools, PgProcessRunner runner, TargetGuards guards,
-    TargetLocks locks, TimeProvider clock, ILogger<RestoreRunner> log)
+    TargetLocks locks, Retention.ArtifactsInUse inUse, TimeProvider clock, ILogger<RestoreRunner> log)
 {
     /// <summary>How long closing the target waits for its sessions to end.</summary>
     public static readonly TimeSpan SessionsWait = TimeSpan.FromSeconds(30);
@@ -32,6 +32,8 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         // target is only looked at (connect, role, state), and is awaited before anything is changed, so a bad artifact
         // (or a missing key) still never touches the target.
         await Recovery.FailPoints.ReachAsync(Recovery.Phases.ArtifactCheck);
+        // From the checksum to the end of pg_restore, retention on this agent leaves the artifact alone.
+        inUse.Use(step.Request.RestoreId, step.Request.Backup.BackupId);
         var checksum = ChecksumAsync(step.Request, ct);
         try
         {
@@ -40,6 +42,7 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
             {
                 // Refused or failed: the target's locks go now; a prepared restore keeps them for pg_restore (TargetLocks).
                 await locks.ReleaseAsync(step.Request.RestoreId);
+                inUse.Release(step.Request.RestoreId);
                 DeleteDownload((await checksum).Fetched);
             }
 
@@ -48,6 +51,7 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
         catch
         {
             await locks.ReleaseAsync(step.Request.RestoreId);
+            inUse.Release(step.Request.RestoreId);
             if (checksum.IsCompletedSuccessfully)
             {
                 DeleteDownload(checksum.Result.Fetched);
@@ -201,12 +205,14 @@ public sealed class RestoreRunner(AgentOptions options, BackupRepositories repos
 
     public async Task<object[]> RunAsync(RunPgRestore step, CancellationToken ct, Recovery.StepProgress? progress = null)
     {
+        inUse.Use(step.Request.RestoreId, step.Request.Backup.BackupId);
         try
         {
             return await RunPgRestoreAsync(step, progress, ct);
         }
         finally
         {
+            inUse.Release(step.Request.RestoreId);
             // After the reopen (or its failure): the next restore or backup of the target may go.
             await locks.ReleaseAsync(step.Request.RestoreId);
             // A download is removed whatever happened (the agent's start sweeps one a crash left behind).

@@ -15,6 +15,7 @@ public static class RestoresConfiguration
         services.AddSingleton<TargetGuards>();
         services.AddSingleton<DecisionGraphClient>();
         services.AddSingleton<TargetLocks>();
+        services.AddSingleton<Retention.ArtifactsInUse>();
         services.AddSingleton<RestoreRunner>();
         services.AddSingleton<RestoreVerifier>();
         services.AddSingleton<RestorePlanner>();
