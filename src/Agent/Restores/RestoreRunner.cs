@@ -12,8 +12,10 @@ namespace Ledger.Agent.Restores;
 /// touched, refuse the maintenance and ledger databases, require a superuser, refuse a target someone closed
 /// (ALLOW_CONNECTIONS false), create the target if it does not exist,
 /// close it (no new connections, existing sessions ended) and let only superusers back in for pg_restore. Run:
-/// <c>pg_restore --clean --if-exists --no-owner --no-privileges --jobs N</c> into it, then put the target's previous
-/// connection settings back whatever pg_restore did.
+/// <c>pg_restore --clean --if-exists --no-owner --no-privileges --jobs N</c> into it, give the target and what pg_restore
+/// created to the owner role (<see cref="TargetOwnership"/>), then put the target's previous connection settings back
+/// whatever pg_restore did. From preflight to the reopen the restore holds its target's locks (<see cref="TargetLocks"/>)
+/// and its artifact is in use (<see cref="Retention.ArtifactsInUse"/>).
 /// </summary>
 public sealed class RestoreRunner(AgentOptions options, BackupRepositories repositories, PgToolPaths tools, PgProcessRunner runner, TargetGuards guards,
     TargetLocks locks, Retention.ArtifactsInUse inUse, TimeProvider clock, ILogger<RestoreRunner> log)
