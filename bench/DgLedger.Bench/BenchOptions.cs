@@ -66,13 +66,14 @@ public sealed record BenchOptions(Scale Scale, int Runs, bool Smoke, string? Onl
           --scale    about 100 MB, 1 GB or 3 GB of DecisionGraph-shaped data (default small)
           --runs     measured runs of each measurement, after one warm-up (default 5)
           --smoke    a tiny run of every measurement (under a minute once built), to keep the harness working
-          --only     run one measurement: seed, backup (also verification and agent memory), restore (also the
+          --only     run one measurement, or several comma-separated: seed, backup (also verification and agent memory), restore (also the
                      fingerprint), ledger (gate check, fresh-backup, backups list), compression, jobs,
                      repositories (backup and restore through a local directory and an s3rver bucket, plain and encrypted)
           --results  where the markdown and JSON results go (default bench/results)
         """;
 
-    public bool Wants(string measurement) => Only is null || Only == measurement;
+    /// <summary>Whether this run includes <paramref name="measurement"/> (<see cref="Only"/> may name several, comma-separated).</summary>
+    public bool Wants(string measurement) => Only is null || Only.Split(',').Contains(measurement);
 
     public static BenchOptions Parse(IReadOnlyList<string> args, string repositoryRoot)
     {
@@ -101,10 +102,16 @@ public sealed record BenchOptions(Scale Scale, int Runs, bool Smoke, string? Onl
                     smoke = true;
                     break;
                 case "--only":
-                    var wanted = Value().ToLowerInvariant();
-                    only = MeasurementNames.All.Contains(wanted) ? wanted
-                        : MeasurementNames.Aliases.TryGetValue(wanted, out var canonical) ? canonical
-                        : throw new ArgumentException($"--only must be one of {string.Join(", ", MeasurementNames.All)}, not '{wanted}'.");
+                    only = string.Join(',', Value().ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                        .Select(wanted => MeasurementNames.All.Contains(wanted) ? wanted
+                            : MeasurementNames.Aliases.TryGetValue(wanted, out var canonical) ? canonical
+                            : throw new ArgumentException($"--only must be one or more (comma-separated) of {string.Join(", ", MeasurementNames.All)}, not '{wanted}'."))
+                        .Distinct());
+                    if (only.Length == 0)
+                    {
+                        throw new ArgumentException("--only needs a measurement name.");
+                    }
+
                     break;
                 case "--results":
                     results = Path.GetFullPath(Value());

@@ -32,7 +32,8 @@ public static class Artifacts
 
     /// <summary>
     /// Creates <paramref name="directory"/> and every level between it and <paramref name="repository"/> with
-    /// <see cref="DirectoryMode"/>, and tightens levels that already exist with wider modes.
+    /// <see cref="DirectoryMode"/>, and tightens levels that already exist with wider modes; a shared sticky directory such
+    /// as /tmp is refused (<see cref="InvalidOperationException"/>), never tightened.
     /// </summary>
     public static void EnsureDirectory(string repository, string directory)
     {
@@ -57,8 +58,16 @@ public static class Artifacts
             {
                 Directory.CreateDirectory(level, DirectoryMode);
             }
-            else if (File.GetUnixFileMode(level) != DirectoryMode)
+            else if (File.GetUnixFileMode(level) is var mode && mode != DirectoryMode)
             {
+                // A sticky directory (/tmp, /var/tmp) is shared by every user of the host: tightening it would lock them
+                // (and the PostgreSQL server) out. The agent's directories go inside it instead.
+                if (mode.HasFlag(UnixFileMode.StickyBit))
+                {
+                    throw new InvalidOperationException(
+                        $"{level} is a shared directory (sticky, mode {Convert.ToString((int)mode, 8)}); the agent will not make it its own: configure a directory inside it.");
+                }
+
                 File.SetUnixFileMode(level, DirectoryMode);
             }
         }

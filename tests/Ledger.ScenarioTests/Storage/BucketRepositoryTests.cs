@@ -70,6 +70,34 @@ public sealed class when_backups_live_in_a_bucket(LedgerFixture fixture)
     }
 
     [Fact]
+    public async Task an_operator_decrypts_the_bucket_object_by_hand_and_pg_restore_reads_the_archive()
+    {
+        // The runbook's last resort: the ledger and the agent are gone, the object is fetched from the bucket, and the
+        // agent's binary decrypts it with the key file alone.
+        var backup = await TakeAsync();
+        var stored = Storage.S3.ObjectFile(StorageAgents.PrimaryBucket, "fleet/" + backup.Key);
+        var output = Path.Combine(Storage.Work, $"by-hand-{backup.Id:N}.dump");
+        var error = new StringWriter();
+        try
+        {
+            var code = await DecryptCommandLine.RunAsync(["decrypt", stored, "--out", output,
+                $"--Agent:Encryption:Keys:0:Id={StorageAgents.ActiveKeyId}", $"--Agent:Encryption:Keys:0:File={Path.Combine(Storage.Work, "k1.key")}"],
+                TextWriter.Null, error, () => Stream.Null);
+
+            Assert.True(code == 0, error.ToString());
+            var tools = Ledger.Postgres.PgToolPaths.Locate();
+            var list = await Ledger.Postgres.PgProcessRunner.Default.RunAsync(new Ledger.Postgres.PgCommand(tools.PgRestore, ["--list", output]), null,
+                CancellationToken.None);
+            Assert.True(list.Succeeded, list.StderrTail);
+            Assert.Contains("TABLE DATA public dg_event_log", list.StdoutText);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
     public async Task a_restore_reads_the_copy_when_the_primary_object_is_gone()
     {
         var backup = await TakeAsync();
