@@ -27,6 +27,13 @@ public sealed class ManagedDatabaseOptions
     /// (a database cannot be closed from a session inside it).
     /// </summary>
     public string MaintenanceDatabase { get; set; } = "postgres";
+    /// <summary>
+    /// The application's role, made owner of a restored target and of every object pg_restore created in it (pg_restore
+    /// runs <c>--no-owner</c> as the agent's superuser). Unset: the source database's owner recorded at backup time, else
+    /// the target's current owner. A drill target follows its source database's setting. A role missing on the target's
+    /// server fails the restore at preflight, before the target is touched.
+    /// </summary>
+    public string? OwnerRole { get; set; }
     /// <summary>Base URL of the DecisionGraph serving this database; when set, restores into it check the application too.</summary>
     public string? DecisionGraphUrl { get; set; }
     /// <summary>
@@ -91,6 +98,11 @@ public sealed class AgentOptions
     public TimeSpan MaxBackupDuration { get; set; } = TimeSpan.FromHours(6);
     /// <summary>How long a backup waits for another backup of the same database to finish.</summary>
     public TimeSpan LockWait { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// How long a restore waits at preflight for another restore or backup of its target (on the target's server, by any
+    /// agent) to finish before it is refused, naming the holder (see Restores/TargetLocks).
+    /// </summary>
+    public TimeSpan TargetLockWait { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>pg_restore's --jobs for restores.</summary>
     public int RestoreJobs { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
     /// <summary>
@@ -198,6 +210,11 @@ public sealed class AgentOptions
             return $"MaintenanceDatabase '{db.MaintenanceDatabase}' is not a valid identifier";
         }
 
+        if (db.OwnerRole is { } ownerRole && !PgIdentifier.IsValid(ownerRole))
+        {
+            return $"OwnerRole '{ownerRole}' is not a valid identifier";
+        }
+
         foreach (var (key, value) in new[] { ("DecisionGraphUrl", db.DecisionGraphUrl), ("DrillDecisionGraphUrl", db.DrillDecisionGraphUrl) })
         {
             if (value is not { Length: > 0 } url)
@@ -274,6 +291,11 @@ public sealed class AgentOptions
         foreach (var problem in Repositories.KeyRing.Load(Encryption).Problems)
         {
             yield return problem;
+        }
+
+        if (TargetLockWait <= TimeSpan.Zero || TargetLockWait > TimeSpan.FromHours(1))
+        {
+            yield return "Agent:TargetLockWait must be positive and at most an hour";
         }
 
         if (RestoreJobs is < 1 or > 64)

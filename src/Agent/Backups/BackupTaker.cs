@@ -135,7 +135,7 @@ public sealed class BackupTaker(AgentOptions options, BackupRepositories reposit
                 request.Release, options.Id, startedAt, finishedAt, stopwatch.ElapsedMilliseconds, BackupRepositories.LocationOf(repository, key),
                 size, sha256, pgDumpVersion, snapshot.ServerVersion, dumpOptions,
                 fingerprint.Tables.Select(t => new TableRowCount(t.Schema, t.Table, t.Rows)).ToList(), fingerprint, exports,
-                repository.Id, key, encryption?.Id);
+                repository.Id, key, encryption?.Id, SourceOwner: snapshot.Owner);
             // The manifest is written last: an artifact without one is not a finished backup.
             await Manifests.WriteAsync(repository, key, Manifests.For(taken), ct);
             log.LogInformation("Backup {BackupId} of {Environment}/{Database}: {Bytes} bytes in {Ms} ms to {Repository}",

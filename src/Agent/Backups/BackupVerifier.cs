@@ -8,7 +8,9 @@ namespace Ledger.Agent.Backups;
 
 /// <summary>
 /// Verifies a fresh artifact: its bytes re-hash to the recorded SHA-256, and <c>pg_restore --list</c> parses it and
-/// shows a TABLE DATA entry for every table counted at dump time.
+/// shows a TABLE DATA entry for every table counted at dump time. What is hashed is re-read from the repository (a fresh
+/// open of the stored file, or a GET of the bucket object), never the hash the writer computed on the way out; for a local
+/// file its cached pages are dropped first (<see cref="PageCache"/>), so the read comes from the disk.
 /// </summary>
 public sealed class BackupVerifier(AgentOptions options, BackupRepositories repositories, PgToolPaths tools, PgProcessRunner runner, TimeProvider clock)
 {
@@ -19,6 +21,10 @@ public sealed class BackupVerifier(AgentOptions options, BackupRepositories repo
         {
             return Failed(taken, outside!);
         }
+
+        // A fault test can change the stored bytes here, between BackupTaken and the re-read.
+        await Recovery.FailPoints.ReachAsync(Recovery.Phases.Verification, $"{taken.Environment}/{taken.Database}");
+        var fromDisk = repository.LocalPathOf(key) is { } local && PageCache.Drop(local);
 
         // One read of the stored object: its SHA-256, its decryption (every frame authenticated) and pg_restore's listing.
         string sha256;
@@ -39,7 +45,7 @@ public sealed class BackupVerifier(AgentOptions options, BackupRepositories repo
 
         if (sha256 != taken.Sha256)
         {
-            return Failed(taken, $"SHA-256 mismatch: recorded {taken.Sha256}, file has {sha256}.");
+            return Failed(taken, $"SHA-256 mismatch: recorded {taken.Sha256}, the stored artifact {(fromDisk ? "re-read from disk" : "re-read")} has {sha256}.");
         }
 
         var missing = taken.Fingerprint is { } fingerprint

@@ -16,16 +16,20 @@ public sealed class SourceSnapshot : IAsyncDisposable
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
 
-    private SourceSnapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, string snapshotId, string serverVersion)
+    private SourceSnapshot(NpgsqlConnection connection, NpgsqlTransaction transaction, string snapshotId, string serverVersion, string owner)
     {
         _connection = connection;
         _transaction = transaction;
         SnapshotId = snapshotId;
         ServerVersion = serverVersion;
+        Owner = owner;
     }
 
     public string SnapshotId { get; }
     public string ServerVersion { get; }
+
+    /// <summary>The role that owns the source database (recorded in BackupTaken: a restore gives the target to it by default).</summary>
+    public string Owner { get; }
 
     /// <summary>The lock one backup of a database holds on its source, whichever agent or node takes it.</summary>
     public static long LockKey(string database) => PgAdvisoryLock.KeyFor("backup-source", database);
@@ -52,10 +56,13 @@ public sealed class SourceSnapshot : IAsyncDisposable
             }
 
             await using var command = new NpgsqlCommand(
-                "select pg_export_snapshot(), current_setting('server_version')", connection, transaction);
+                """
+                select pg_catalog.pg_export_snapshot(), pg_catalog.current_setting('server_version'),
+                       (select pg_catalog.pg_get_userbyid(d.datdba) from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+                """, connection, transaction);
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            return new SourceSnapshot(connection, transaction, reader.GetString(0), reader.GetString(1));
+            return new SourceSnapshot(connection, transaction, reader.GetString(0), reader.GetString(1), reader.GetString(2));
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Ledger.Agent.Recovery;
@@ -22,8 +23,40 @@ public static class FailPoints
         .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .ToHashSet(StringComparer.Ordinal);
 
+    private static readonly ConcurrentDictionary<(string Phase, string Subject), FailPointHold> Holds = new();
+
     /// <summary>Whether <paramref name="phase"/> is armed in this process.</summary>
     public static bool IsArmed(string phase) => Armed.Contains(phase);
+
+    /// <summary>Whether <paramref name="phase"/> is armed, or held for <paramref name="subject"/> (<see cref="Hold"/>).</summary>
+    public static bool IsArmed(string phase, string subject) => Armed.Contains(phase) || Holds.ContainsKey((phase, subject));
+
+    /// <summary>
+    /// For tests that run agents in their own process: the next operation on <paramref name="subject"/> (e.g. a target
+    /// database) that reaches <paramref name="phase"/> waits there until the hold is released (or disposed), instead of
+    /// blocking for good. Only code in this process can set one; nothing in a configuration does.
+    /// </summary>
+    public static FailPointHold Hold(string phase, string subject)
+    {
+        var hold = new FailPointHold(() => Holds.TryRemove((phase, subject), out _));
+        if (!Holds.TryAdd((phase, subject), hold))
+        {
+            throw new InvalidOperationException($"{phase} is already held for {subject}");
+        }
+
+        return hold;
+    }
+
+    /// <summary>As <see cref="ReachAsync(string)"/>, and waits while a <see cref="Hold"/> for <paramref name="subject"/> lasts.</summary>
+    public static async Task ReachAsync(string phase, string subject)
+    {
+        if (Holds.TryGetValue((phase, subject), out var hold))
+        {
+            await hold.ReachAsync().ConfigureAwait(false);
+        }
+
+        await ReachAsync(phase).ConfigureAwait(false);
+    }
 
     /// <summary>Returns at once unless <paramref name="phase"/> is armed; then marks it reached and returns only once released.</summary>
     public static async Task ReachAsync(string phase)

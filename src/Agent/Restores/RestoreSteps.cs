@@ -11,9 +11,10 @@ public sealed record PrepareRestore(RestoreBackup Request, DateTimeOffset Starte
 /// <summary>
 /// Run pg_restore into the closed target, then reopen it as it was. <see cref="ArtifactFile"/> is the local file to read
 /// (a download in the work directory, removed when the step ends; null: the recorded path, for steps queued before).
+/// <see cref="OwnerRole"/> is the role the target and its restored objects are given to after pg_restore (null: none).
 /// </summary>
 public sealed record RunPgRestore(RestoreBackup Request, DateTimeOffset StartedAt, WritesBlocked Blocked, VerificationCheck? StopStep = null,
-    string? ArtifactFile = null, bool Downloaded = false);
+    string? ArtifactFile = null, bool Downloaded = false, string? OwnerRole = null);
 
 /// <summary>Verify the restored target and decide about projections.</summary>
 public sealed record VerifyRestore(RestoreBackup Request, RestoreCompleted Completed, VerificationCheck? StopStep = null);

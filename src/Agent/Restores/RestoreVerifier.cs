@@ -59,6 +59,7 @@ public sealed class RestoreVerifier(AgentOptions options, DecisionGraphClient de
 
         // ---- what the database says, before any DecisionGraph call -------------------------------------------------
         checks.Add(await FidelityAsync(request.Backup.Fingerprint, connection, ct));
+        checks.Add(await OwnershipAsync(step.Completed.OwnerRole, connection, ct));
 
         var watch = Stopwatch.StartNew();
         var (marks, marksError) = await ReadMarksAsync(connection, ct);
@@ -171,6 +172,24 @@ public sealed class RestoreVerifier(AgentOptions options, DecisionGraphClient de
         catch (NpgsqlException e)
         {
             return VerificationChecks.Fidelity(backup, null, e.Message, watch.ElapsedMilliseconds);
+        }
+    }
+
+    private static async Task<VerificationCheck> OwnershipAsync(string? owner, string connection, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        if (owner is null)
+        {
+            return VerificationChecks.Ownership(null, [], null, 0);
+        }
+
+        try
+        {
+            return VerificationChecks.Ownership(owner, await TargetOwnership.ProblemsAsync(connection, owner, ct), null, watch.ElapsedMilliseconds);
+        }
+        catch (NpgsqlException e)
+        {
+            return VerificationChecks.Ownership(owner, [], e.Message, watch.ElapsedMilliseconds);
         }
     }
 

@@ -14,6 +14,8 @@ public static class RestoresConfiguration
         services.AddSingleton(new ServerIdentity());
         services.AddSingleton<TargetGuards>();
         services.AddSingleton<DecisionGraphClient>();
+        services.AddSingleton<TargetLocks>();
+        services.AddSingleton<Retention.ArtifactsInUse>();
         services.AddSingleton<RestoreRunner>();
         services.AddSingleton<RestoreVerifier>();
         services.AddSingleton<RestorePlanner>();

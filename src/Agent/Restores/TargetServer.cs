@@ -59,6 +59,38 @@ public sealed class TargetServer : IAsyncDisposable
             : new TargetInfo(false, true, -1, null, 0);
     }
 
+    /// <summary>Whether <paramref name="role"/> exists on this server.</summary>
+    public Task<bool> RoleExistsAsync(string role, CancellationToken ct) =>
+        ScalarAsync<bool>("select exists (select 1 from pg_catalog.pg_roles where rolname = $1)", ct, role);
+
+    /// <summary>The role that owns the target; null when it does not exist.</summary>
+    public async Task<string?> OwnerAsync(CancellationToken ct) =>
+        await ScalarAsync<object>("select pg_catalog.pg_get_userbyid(datdba) from pg_catalog.pg_database where datname = $1", ct, Database) as string;
+
+    /// <summary>The role this agent connects as.</summary>
+    public Task<string> CurrentUserAsync(CancellationToken ct) => ScalarAsync<string>("select current_user::text", ct);
+
+    /// <summary>Makes <paramref name="role"/> (a valid identifier) the target database's owner.</summary>
+    public Task GiveToAsync(string role, CancellationToken ct) =>
+        ExecuteAsync($"ALTER DATABASE {Quoted} OWNER TO {PgIdentifier.Quote(role)}", ct);
+
+    /// <summary>
+    /// The comment the agent writes on a database it created for a restore (<see cref="MarkCreatedAsync"/>): what a drill's
+    /// drop checks before DROP DATABASE, so that only a database the drill's own restore created is ever dropped.
+    /// </summary>
+    public static string CreatedMarkerFor(Guid restoreId) => CreatedMarkerPrefix + restoreId.ToString("D", CultureInfo.InvariantCulture);
+
+    public const string CreatedMarkerPrefix = "dgledger: created by restore ";
+
+    /// <summary>Writes <see cref="CreatedMarkerFor"/> as the target's comment (COMMENT ON DATABASE; pg_restore without --create leaves it).</summary>
+    public Task MarkCreatedAsync(Guid restoreId, CancellationToken ct) =>
+        // A Guid's text is hex digits and dashes: nothing in it needs escaping inside the literal.
+        ExecuteAsync($"COMMENT ON DATABASE {Quoted} IS '{CreatedMarkerFor(restoreId)}'", ct);
+
+    /// <summary>The target's comment (null when it has none or does not exist).</summary>
+    public async Task<string?> CommentAsync(CancellationToken ct) =>
+        await ScalarAsync<object>("select pg_catalog.shobj_description(oid, 'pg_database') from pg_catalog.pg_database where datname = $1", ct, Database) as string;
+
     public Task CreateAsync(CancellationToken ct) => ExecuteAsync($"CREATE DATABASE {Quoted}", ct);
 
     /// <summary>Drops the target, ending its sessions (PostgreSQL 13+ <c>WITH (FORCE)</c>); false when it did not exist.</summary>
@@ -73,8 +105,10 @@ public sealed class TargetServer : IAsyncDisposable
     /// Closes the target: no new connections (ALLOW_CONNECTIONS false), then every existing session ended, waiting until
     /// none is left. Returns how many sessions were ended.
     /// </summary>
-    public async Task<int> CloseAsync(TimeSpan wait, CancellationToken ct)
+    public async Task<int> CloseAsync(TimeSpan wait, CancellationToken ct, int? keep = null)
     {
+        // keep: the restore's own lock session inside the target (TargetLocks), which must outlive the close.
+        var others = keep is { } pid ? $" and pid <> {pid.ToString(CultureInfo.InvariantCulture)}" : "";
         await ExecuteAsync($"ALTER DATABASE {Quoted} WITH ALLOW_CONNECTIONS false", ct);
         var terminated = 0;
         var deadline = DateTimeOffset.UtcNow + wait;
@@ -82,12 +116,12 @@ public sealed class TargetServer : IAsyncDisposable
         {
             // Materialized first: the planner may evaluate quals in any order, and pg_terminate_backend must only ever
             // see the target's sessions.
-            terminated += await ScalarAsync<int>("""
+            terminated += await ScalarAsync<int>($"""
                 with sessions as materialized (
-                    select pid from pg_catalog.pg_stat_activity where datname = $1 and pid <> pg_catalog.pg_backend_pid())
+                    select pid from pg_catalog.pg_stat_activity where datname = $1 and pid <> pg_catalog.pg_backend_pid(){others})
                 select count(*)::int from sessions where pg_catalog.pg_terminate_backend(pid)
                 """, ct, Database);
-            if (await ScalarAsync<int>("select count(*)::int from pg_catalog.pg_stat_activity where datname = $1", ct, Database) == 0)
+            if (await ScalarAsync<int>($"select count(*)::int from pg_catalog.pg_stat_activity where datname = $1{others}", ct, Database) == 0)
             {
                 return terminated;
             }

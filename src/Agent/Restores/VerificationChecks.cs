@@ -199,6 +199,18 @@ public static class VerificationChecks
     }
 
     /// <summary>Passed when no check failed; the reason names every failed check.</summary>
+    /// <summary>The owner role's access to the restored data (<see cref="TargetOwnership.ProblemsAsync"/>).</summary>
+    public static VerificationCheck Ownership(string? owner, IReadOnlyList<string> problems, string? error, long ms) => (owner, error) switch
+    {
+        (null, _) => new VerificationCheck(CheckNames.Ownership, CheckOutcomes.Skipped,
+            "no owner role (none configured, none recorded with the backup): the restored objects stay with the agent's role", [], ms),
+        (_, { } e) => new VerificationCheck(CheckNames.Ownership, CheckOutcomes.Failed, $"could not read the target's ownership: {e}", [], ms),
+        _ when problems.Count > 0 => new VerificationCheck(CheckNames.Ownership, CheckOutcomes.Failed,
+            $"{owner} cannot use {problems.Count} object(s) of the restored data", problems.Take(50).ToList(), ms),
+        _ => new VerificationCheck(CheckNames.Ownership, CheckOutcomes.Passed,
+            $"{owner} owns the database, its tables and sequences, and may read and write them", [], ms),
+    };
+
     public static (bool Passed, string Reason) Verdict(IReadOnlyList<VerificationCheck> checks)
     {
         var failed = checks.Where(c => c.Outcome == CheckOutcomes.Failed).ToList();

@@ -5,13 +5,22 @@ namespace Ledger.Agent.Retention;
 
 /// <summary>
 /// Deletes an expired artifact, its manifest and its companion exports from its repository and from every copy, only
-/// inside this agent's repositories and only under the backup's own key, and reports what it deleted where.
+/// inside this agent's repositories and only under the backup's own key, and reports what it deleted where. It refuses
+/// (<see cref="BackupExpiryRefused"/>, nothing deleted) while a restore on this agent reads the artifact
+/// (<see cref="ArtifactsInUse"/>): the ledger's holds are checked once, when it decides; this is checked at the deletion.
 /// </summary>
 public static class ExpireBackupHandler
 {
-    public static async Task<object[]> Handle(ExpireBackup command, AgentOptions options, BackupRepositories repositories, ILogger<ExpireBackup> log,
-        DateTimeOffset now, CancellationToken ct)
+    public static async Task<object[]> Handle(ExpireBackup command, AgentOptions options, BackupRepositories repositories, ArtifactsInUse inUse,
+        ILogger<ExpireBackup> log, DateTimeOffset now, CancellationToken ct)
     {
+        if (inUse.RestoresReading(command.BackupId) is { Count: > 0 } readers)
+        {
+            var reason = $"restore {string.Join(", ", readers)} on agent '{options.Id}' is reading this artifact; nothing was deleted (a later prune asks again)";
+            log.LogWarning("Refusing to expire {BackupId}: {Reason}", command.BackupId, reason);
+            return [new BackupExpiryRefused(command.BackupId, options.Id, command.Rule, reason, now)];
+        }
+
         var folder = RepositoryKeys.FolderFor(command.Environment, command.Database);
         var candidates = (command.Copies ?? []).Select(c => ((string?)c.Repository, (string?)c.Key, (string?)null))
             .Prepend((command.Repository, command.Key, command.ArtifactPath)).ToList();

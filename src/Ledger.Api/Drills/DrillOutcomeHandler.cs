@@ -48,7 +48,8 @@ public static class DrillOutcomeHandler
 
     /// <summary>
     /// What becomes of the drill target: kept on request; never dropped when it is a managed (or primary) database;
-    /// left alone when the restore never touched it; otherwise dropped by the agent of the environment it is in.
+    /// left alone when the restore never touched it; kept when it existed before the drill; otherwise (the drill's
+    /// restore created it) dropped by the agent of the environment it is in.
     /// </summary>
     public static (DrillTargetOutcome Code, string Detail, DropDrillTarget? Drop) TargetOutcome(Drill drill, RestoreView? restore,
         bool touched, DateTimeOffset now)
@@ -69,9 +70,16 @@ public static class DrillOutcomeHandler
             return (DrillTargetOutcome.Untouched, DrillTargetOutcomes.Untouched, null);
         }
 
+        // Only a database the drill's restore created (WritesBlocked.TargetCreated) is dropped; the agent checks again,
+        // by the marker it wrote when it created it (DropDrillTargetHandler).
+        if (restore.TargetCreated != true)
+        {
+            return (DrillTargetOutcome.Kept, DrillTargetOutcomes.NotCreated(restore.Environment, restore.TargetDatabase), null);
+        }
+
         var target = new RestoreTarget(restore.Environment, restore.TargetDatabase, restore.HostDatabase, restore.TargetRole, Managed: false);
         return (DrillTargetOutcome.Dropping, $"the ledger asked the agents of '{restore.Environment}' to drop it",
-            new DropDrillTarget(drill.Id, target, now));
+            new DropDrillTarget(drill.Id, target, now, restore.Id));
     }
 
     public static async Task<OutgoingMessages> Handle(RestoreFinished message, IDocumentSession session, CancellationToken ct)

@@ -93,7 +93,7 @@ public static class RestoreStarter
         var artifact = new RestoreArtifact(backup.Id, backup.Environment, backup.Database, taken!.ArtifactPath, taken.SizeBytes,
             taken.Sha256, backup.Timestamp, taken.TableRowCounts, taken.Fingerprint, taken.Repository, taken.Key, taken.KeyId,
             backup.Copies.Where(c => c.Status == CopyStatus.Copied)
-                .Select(c => new ArtifactCopy(c.Repository, c.Key!, c.SizeBytes!.Value, c.Sha256!)).ToList());
+                .Select(c => new ArtifactCopy(c.Repository, c.Key!, c.SizeBytes!.Value, c.Sha256!)).ToList(), taken.SourceOwner);
         session.Events.StartStream<Restore>(restoreId, requested);
         var queue = bus.EndpointFor(Queues.UriFor(target.Environment));
         if (request.Plan)

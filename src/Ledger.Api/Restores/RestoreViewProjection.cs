@@ -60,6 +60,7 @@ public sealed partial class RestoreViewProjection : SingleStreamProjection<Resto
         RestoreMs = e.RestoreMs,
         DurationMs = e.DurationMs,
         CompletedAt = e.CompletedAt,
+        OwnerRole = e.OwnerRole,
     };
 
     public static RestoreView Apply(RestoreFailed e, RestoreView view) => view with

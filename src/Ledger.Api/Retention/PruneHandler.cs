@@ -72,6 +72,16 @@ public static class PruneHandler
         return (plan, outgoing);
     }
 
+    /// <summary>The agent's refusal: a restore on it was reading the artifact. Recorded in the backup's history; it stays.</summary>
+    [AggregateHandler]
+    public static IEnumerable<object> Handle(BackupExpiryRefused report, Backups.Backup backup)
+    {
+        if (backup.Status != BackupStatus.Expired)
+        {
+            yield return report;
+        }
+    }
+
     /// <summary>The agent's report: the artifact is gone. Appended once; the restore point shows it expired.</summary>
     [AggregateHandler]
     public static IEnumerable<object> Handle(BackupExpired report, Backups.Backup backup)

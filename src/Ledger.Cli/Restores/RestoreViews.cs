@@ -64,6 +64,11 @@ internal static class RestoreViews
             facts.AddRow("verification", Humanize.Duration(view.VerificationMs));
         }
 
+        if (view.OwnerRole is { } owner)
+        {
+            facts.AddRow("owner", $"{owner} (the target and every restored object)");
+        }
+
         if (view.Refusal is { } refusal)
         {
             facts.AddRow("refused", $"{refusal.Interlock}: {refusal.Reason}");

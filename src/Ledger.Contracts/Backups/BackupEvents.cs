@@ -29,6 +29,8 @@ public sealed record BackupStarted(
 /// artifact's location (<see cref="Repository"/> + "/" + <see cref="Key"/>; for a local repository, its path). Events
 /// written before repositories had ids carry only the path. <see cref="KeyId"/> names the encryption key of an encrypted
 /// artifact (never the key); <see cref="Sha256"/> and <see cref="SizeBytes"/> are those of the stored bytes.
+/// <see cref="SourceOwner"/> is the role that owned the source database at dump time (a restore gives the target to it
+/// unless the target's OwnerRole is configured); null in events written before it was recorded.
 /// </summary>
 public sealed record BackupTaken(
     Guid BackupId,
@@ -52,7 +54,8 @@ public sealed record BackupTaken(
     string? Repository = null,
     string? Key = null,
     string? KeyId = null,
-    DateTimeOffset? SnapshotAtLedgerClock = null) : IAgentReport
+    DateTimeOffset? SnapshotAtLedgerClock = null,
+    string? SourceOwner = null) : IAgentReport
 {
     /// <summary>
     /// When the data is from, on the ledger's clock: set by the ledger when it appends the report (the agent's

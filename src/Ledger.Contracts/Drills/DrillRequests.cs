@@ -21,7 +21,7 @@ public sealed record DrillAccepted(Guid DrillId, Guid RestoreId, Guid BackupId, 
 /// Sent by the ledger to the queue of the drill target's environment once the drill's restore has ended: drop the drill
 /// target. The agent drops only a database it does not manage, on the server of <see cref="RestoreTarget.HostDatabase"/>.
 /// </summary>
-public sealed record DropDrillTarget(Guid DrillId, Restores.RestoreTarget Target, DateTimeOffset RequestedAt) : Security.IAgentCommand
+public sealed record DropDrillTarget(Guid DrillId, Restores.RestoreTarget Target, DateTimeOffset RequestedAt, Guid? RestoreId = null) : Security.IAgentCommand
 {
     Guid Security.IAgentCommand.OperationId => DrillId;
 }

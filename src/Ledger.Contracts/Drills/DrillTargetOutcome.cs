@@ -81,6 +81,10 @@ public static class DrillTargetOutcomes
 
     public const string Untouched = "the restore stopped before it changed the target";
 
+    /// <summary>The target existed before the drill: a drill drops only a database its own restore created.</summary>
+    public static string NotCreated(string environment, string database) =>
+        $"{environment}/{database} existed before the drill (its restore did not create it), so it is kept: a drill drops only a database it created";
+
     /// <summary>True while the drop has been asked for and not answered.</summary>
     public static bool IsPending(DrillTargetOutcome? outcome) => outcome == DrillTargetOutcome.Dropping;
 }

@@ -4,6 +4,8 @@ namespace Ledger.Contracts.Restores;
 public static class CheckNames
 {
     public const string Fidelity = "fidelity";
+    /// <summary>The owner role owns the target's tables, sequences and schemas and may read and write them (verification runs as superuser).</summary>
+    public const string Ownership = "ownership";
     public const string ProjectionState = "projection-state";
     public const string ApplicationHealth = "application-health";
     public const string ApplicationProjections = "application-projections";

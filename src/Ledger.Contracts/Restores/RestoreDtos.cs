@@ -63,6 +63,8 @@ public sealed record RestoreView
     public long? RestoreMs { get; init; }
     public long? DurationMs { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>The role that owns the restored target and its objects (RestoreCompleted).</summary>
+    public string? OwnerRole { get; init; }
 
     public string? FailureStage { get; init; }
     public string? FailureReason { get; init; }

@@ -59,6 +59,7 @@ public sealed record WritesBlocked(
 /// <summary>pg_restore finished and the target's previous connection settings were put back.</summary>
 /// <param name="RestoreMs">pg_restore alone.</param>
 /// <param name="DurationMs">From the agent accepting the restore to the target being reopened (checksum, block, pg_restore, unblock).</param>
+/// <param name="OwnerRole">The role made owner of the target and of every object pg_restore created in it (null: left to the agent's role).</param>
 public sealed record RestoreCompleted(
     Guid RestoreId,
     string AgentId,
@@ -67,7 +68,8 @@ public sealed record RestoreCompleted(
     IReadOnlyList<string> RestoreOptions,
     long RestoreMs,
     long DurationMs,
-    DateTimeOffset CompletedAt) : IAgentReport;
+    DateTimeOffset CompletedAt,
+    string? OwnerRole = null) : IAgentReport;
 
 /// <summary>
 /// The restore did not happen or did not finish. <see cref="Stage"/> says where (<see cref="RestoreStages"/>);

@@ -30,7 +30,8 @@ public sealed record RestoreArtifact(
     string? Repository = null,
     string? Key = null,
     string? KeyId = null,
-    IReadOnlyList<ArtifactCopy>? Copies = null);
+    IReadOnlyList<ArtifactCopy>? Copies = null,
+    string? SourceOwner = null);
 
 /// <summary>
 /// Sent by the ledger to the queue of the target's environment: restore this backup into that target, then verify.

@@ -9,6 +9,8 @@ public static class RestoreStages
     public const string Block = "block";
     public const string PgRestore = "pg_restore";
     public const string Unblock = "unblock";
+    /// <summary>Giving the target and its restored objects to the application's role (OwnerRole) failed; the target was reopened.</summary>
+    public const string Ownership = "ownership";
     public const string Plan = "plan";
     /// <summary>Recorded by the ledger: the agent doing the restore went silent past the operation lease.</summary>
     public const string Abandoned = "abandoned";

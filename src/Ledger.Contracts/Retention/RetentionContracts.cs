@@ -16,6 +16,12 @@ public sealed record ExpireBackup(Guid BackupId, string Environment, string Data
 public sealed record BackupExpired(Guid BackupId, string AgentId, string Rule, long BytesFreed, DateTimeOffset ExpiredAt,
     IReadOnlyList<string>? Repositories = null, IReadOnlyList<string>? Problems = null) : IAgentReport;
 
+/// <summary>
+/// The agent did not delete the artifact: a restore running on it is reading it (<see cref="Reason"/> names it). Nothing
+/// was deleted; the backup stays a restore point and a later prune asks again.
+/// </summary>
+public sealed record BackupExpiryRefused(Guid BackupId, string AgentId, string Rule, string Reason, DateTimeOffset RefusedAt) : IAgentReport;
+
 /// <summary>Body of <c>POST /api/v1/backups/prune</c>; <c>Environment</c> limits the run to one environment.</summary>
 public sealed record PruneRequest(bool DryRun = true, string? Environment = null);
 

@@ -147,7 +147,8 @@ public sealed class when_a_backup_fetches_decisiongraphs_workflow_exports(Ledger
 
         var repositories = fixture.Stack.Agent.Services.GetRequiredService<Ledger.Agent.Repositories.BackupRepositories>();
         var expired = (await ExpireBackupHandler.Handle(new ExpireBackup(backup.Id, LedgerFixture.CasesEnvironment, LedgerFixture.ExportingSource,
-            backup.ArtifactPath!, "test"), agent, repositories, NullLogger<ExpireBackup>.Instance, DateTimeOffset.UtcNow, CancellationToken.None))
+            backup.ArtifactPath!, "test"), agent, repositories, fixture.Stack.Agent.Services.GetRequiredService<Ledger.Agent.Retention.ArtifactsInUse>(),
+            NullLogger<ExpireBackup>.Instance, DateTimeOffset.UtcNow, CancellationToken.None))
             .OfType<BackupExpired>().Single();
 
         Assert.False(Directory.Exists(directory));

@@ -15,7 +15,7 @@ public sealed class when_a_drills_restore_finishes
     private static readonly RestoreView Restore = new()
     {
         Id = Guid.NewGuid(), Environment = "test", TargetDatabase = "app_drill", HostDatabase = "app", TargetRole = DatabaseRoles.NonPrimary,
-        TargetManaged = false, DrillId = Running.Id, TargetTouched = true,
+        TargetManaged = false, DrillId = Running.Id, TargetTouched = true, TargetCreated = true,
     };
 
     private static RestoreFinished Finished(RestoreStatus status, string? reason = null) =>
@@ -64,6 +64,22 @@ public sealed class when_a_drills_restore_finishes
             Restore with { TargetTouched = false, TargetCreated = null });
         Assert.Null(untouched.Drop);
         Assert.Equal(DrillTargetOutcome.Untouched, Assert.IsType<DrillFailed>(untouched.Outcome).TargetOutcome);
+    }
+
+    [Fact]
+    public void a_target_that_existed_before_the_drill_is_kept_and_never_asked_to_be_dropped()
+    {
+        var (outcome, drop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), Running, Restore with { TargetCreated = false });
+        var completed = Assert.IsType<DrillCompleted>(outcome);
+        Assert.Equal((DrillTargetOutcome.Kept, (DropDrillTarget?)null), (completed.TargetOutcome, drop));
+        Assert.Contains("existed before the drill", completed.TargetDetail);
+    }
+
+    [Fact]
+    public void the_drop_names_the_restore_that_created_the_target_so_the_agent_can_check_its_marker()
+    {
+        var (_, drop) = DrillOutcomeHandler.Decide(Finished(RestoreStatus.Verified), Running, Restore);
+        Assert.Equal(Restore.Id, drop!.RestoreId);
     }
 
     [Fact]
