@@ -85,6 +85,11 @@ public sealed class PostgresInstance : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         await ExecuteAsync($"DROP DATABASE IF EXISTS {PgIdentifier.Quote(name)} WITH (FORCE)", ct).ConfigureAwait(false);
         _created.TryRemove(name, out _);
+        // FORCE ended the sessions server-side, but this process's pool still holds them as idle: a database created again
+        // under the same name would hand one out, and its first command would fail with 57P01 (terminating connection due
+        // to administrator command).
+        using var stale = new NpgsqlConnection(ConnectionStringFor(name));
+        NpgsqlConnection.ClearPool(stale);
     }
 
     public async ValueTask DisposeAsync()

@@ -64,7 +64,7 @@ public sealed class when_a_verified_backup_is_restored(LedgerFixture fixture)
 
         // Every check, in the runbook's order: the database's own first, then SELF_HOSTED_INSTALL.md's smoke tests.
         Assert.Equal(
-            ["stop-application", "restart-application", CheckNames.Fidelity, CheckNames.Plausibility, CheckNames.ProjectionState,
+            ["stop-application", "restart-application", CheckNames.Fidelity, CheckNames.Ownership, CheckNames.Plausibility, CheckNames.ProjectionState,
              CheckNames.ApplicationHealth, CheckNames.ProjectionCatchUp, CheckNames.ApplicationProjections, CheckNames.ProjectionRebuild,
              CheckNames.OperatorConsole, CheckNames.TraceRead],
             view.Checks.Select(c => c.Name));
