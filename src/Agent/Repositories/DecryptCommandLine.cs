@@ -86,16 +86,12 @@ public static class DecryptCommandLine
                 await plain.CopyToAsync(file, 1 << 20, ct);
                 await file.FlushAsync(ct);
                 file.Flush(flushToDisk: true);
+                await output.WriteLineAsync($"decrypted {input} with key '{plain.KeyId}' into {destination} ({file.Length} bytes)");
             }
             else
             {
                 await using var stdout = standardOutput();
                 await plain.CopyToAsync(stdout, 1 << 20, ct);
-            }
-
-            if (toFile)
-            {
-                await output.WriteLineAsync($"decrypted {input} with key '{plain.KeyId}' into {destination} ({new FileInfo(destination).Length} bytes)");
             }
 
             return 0;
